@@ -1,0 +1,41 @@
+# Beweegkaart: `make demo` and `make test` do all set-up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help install test demo bench build lint clean
+
+help:  ## show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+/usr/bin/chromium:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
+install: $(STAMP) /usr/bin/chromium  ## create .venv and install everything the project needs
+
+test: install  ## run the whole test suite
+	$(BIN)/pytest
+
+lint: install  ## check the code style
+	$(BIN)/ruff check generator referral_app tests
+
+build: install  ## validate the offers and build the site into site/
+	$(BIN)/beweegkaart build
+
+demo: install  ## build the example site and serve it with the referral app
+	$(BIN)/beweegkaart demo
+
+bench: install  ## benchmark validation, build, browser and referral app
+	$(BIN)/python -m benchmarks
+
+clean:  ## remove build output and the virtual environment
+	rm -rf site $(VENV) .pytest_cache test-artifacts

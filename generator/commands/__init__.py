@@ -1,0 +1,8 @@
+"""Sub-commands of `beweegkaart`: one module each, with `HELP`, `add_arguments` and `run`."""
+
+from . import validate
+
+# Order here is the order in `beweegkaart --help`.
+MODULES = {
+    "validate": validate,
+}

@@ -1,0 +1,39 @@
+"""`beweegkaart validate`: check offer files and report every problem at once."""
+
+import sys
+from pathlib import Path
+
+from ..catalogue import load_catalogue
+from .common import date_arg, progress_printer
+
+HELP = "check offer files and report every problem as path:line:column"
+
+
+def add_arguments(parser):
+    """Arguments of `beweegkaart validate`."""
+    parser.add_argument("paths", nargs="*", type=Path, default=[Path("offers")],
+                        help="offer files or folders (default: offers/)")
+    parser.add_argument("--today", type=date_arg,
+                        help="date to check review dates against, YYYY-MM-DD (default: today)")
+    parser.add_argument("--quiet", action="store_true", help="print errors only, no warnings")
+
+
+def run(args) -> int:
+    """Validate and print problems; exit 1 on any error."""
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        print(f"beweegkaart: not found: {', '.join(map(str, missing))}", file=sys.stderr)
+        return 2
+    catalogue = load_catalogue(args.paths, today=args.today, progress=progress_printer("validating"))
+    for problem in catalogue.problems:
+        if problem.severity == "error" or not args.quiet:
+            print(problem.format())
+    print(summary(catalogue), file=sys.stderr)
+    return 1 if catalogue.errors else 0
+
+
+def summary(catalogue) -> str:
+    """One Dutch line with the counts of files, errors and warnings."""
+    bad_files = len({p.path for p in catalogue.errors})
+    return (f"{catalogue.files} bestanden gecontroleerd: {len(catalogue.errors)} fout(en) in "
+            f"{bad_files} bestand(en), {len(catalogue.warnings)} waarschuwing(en).")

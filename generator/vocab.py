@@ -1,0 +1,89 @@
+"""Closed Dutch word lists used by the offer schema (the activity list lives in reference/)."""
+
+import re
+import unicodedata
+
+# Target groups ("doelgroepen"): who an offer is especially suited for, including complaints.
+DOELGROEPEN = [
+    "ouderen",
+    "jongeren",
+    "weinig beweegervaring",
+    "overgewicht",
+    "diabetes type 2",
+    "hart- en vaatziekten",
+    "COPD/longklachten",
+    "artrose",
+    "reuma",
+    "rug- en nekklachten",
+    "knieklachten",
+    "psychische klachten",
+    "na kanker",
+    "lichamelijke beperking",
+    "verstandelijke beperking",
+    "chronische pijn",
+    "niet-aangeboren hersenletsel",
+    "parkinson",
+    "eenzaamheid",
+]
+
+# Instructor qualifications ("begeleiding"): what clinicians look for before they refer.
+KWALIFICATIES = [
+    "MBO-3 sport en bewegen",
+    "MBO-4 sport en bewegen",
+    "HBO sport en bewegen (ALO)",
+    "HBO sportkunde",
+    "EHBO",
+    "reanimatie en AED",
+    "diabetes-training",
+    "hart- en vaattraining",
+    "COPD-training",
+    "fysiotherapeut aanwezig",
+    "oefentherapeut aanwezig",
+    "Meer Bewegen voor Ouderen (MBvO)",
+    "trainer aangepast sporten",
+    "zweminstructeur",
+    "vrijwilliger met training",
+]
+
+# Languages the guidance speaks, as Dutch names mapped to ISO 639-1 codes.
+TALEN = {
+    "Nederlands": "nl",
+    "Engels": "en",
+    "Duits": "de",
+    "Frans": "fr",
+    "Spaans": "es",
+    "Portugees": "pt",
+    "Turks": "tr",
+    "Arabisch": "ar",
+    "Berbers": "ber",
+    "Papiaments": "pap",
+    "Sranantongo": "srn",
+    "Pools": "pl",
+    "Oekraïens": "uk",
+    "Russisch": "ru",
+    "Somalisch": "so",
+    "Tigrinya": "ti",
+    "Chinees": "zh",
+    "Limburgs": "li",
+    "Nederlandse Gebarentaal": "sgn-nl",
+}
+
+DAGEN = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
+
+# Intensity levels, from calm to demanding.
+NIVEAUS = ["rustig", "gemiddeld", "intensief"]
+
+# Periods a price can be quoted for, with the factor that turns it into a monthly amount.
+# "les" (per session) is converted using the number of weekly sessions in the schedule.
+KOSTEN_PER = {"les": None, "week": 52 / 12, "maand": 1.0, "kwartaal": 1 / 3, "jaar": 1 / 12}
+
+ALLEEN_VOOR = ["vrouwen", "mannen"]
+
+JA = {"ja", "yes", "true", "waar", "j", "y"}
+NEE = {"nee", "no", "false", "onwaar", "n"}
+
+
+def slugify(text: str) -> str:
+    """Turn a Dutch label into a URL-safe slug ('Súdwest-Fryslân' -> 'sudwest-fryslan')."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

@@ -1,0 +1,213 @@
+"""Strict, fast YAML reading for offer files, and finding the line of a field.
+
+libyaml (PyYAML's C loader) parses; a small resolver follows YAML 1.2 habits so that
+`10:00` stays a time string and `nee`/`no` are not silently turned into booleans.
+Positions are only looked up (by composing the file again) when there is an error to report.
+"""
+
+import re
+from dataclasses import dataclass
+
+import yaml
+
+MAX_BYTES = 100 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a warning) in one file, at a line and column."""
+
+    path: str
+    line: int
+    column: int
+    field: str
+    message: str
+    value: object = None
+    has_value: bool = False
+    severity: str = "error"
+
+    def format(self) -> str:
+        """The `path:line:column: field: message (got VALUE)` line the validator prints."""
+        field = f" {self.field}:" if self.field else ""
+        prefix = "waarschuwing: " if self.severity == "warning" else ""
+        got = f" (got {short_repr(self.value)})" if self.has_value else ""
+        return f"{self.path}:{self.line}:{self.column}:{field} {prefix}{self.message}{got}"
+
+
+def short_repr(value: object, limit: int = 60) -> str:
+    """A short printable form of a bad value."""
+    text = repr(value) if isinstance(value, str) else _plain(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _plain(value: object) -> str:
+    """Render YAML-ish values the way the user wrote them."""
+    if value is True:
+        return "ja"
+    if value is False:
+        return "nee"
+    if value is None:
+        return "leeg"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_plain(v) for v in value) + "]"
+    return str(value)
+
+
+class OfferLoader(yaml.CSafeLoader):
+    """libyaml loader with YAML 1.2-style scalars and duplicate-key detection."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, yaml.Mark]] = []
+
+
+OfferLoader.yaml_implicit_resolvers = {}
+for _tag, _regexp, _first in [
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
+    ("float", r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$", "-+0123456789."),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("timestamp", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "0123456789"),
+]:
+    OfferLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_regexp), list(_first))
+
+
+def _construct_mapping(loader: OfferLoader, node: yaml.MappingNode) -> dict:
+    """Build a dict, remembering duplicate keys instead of silently keeping the last one."""
+    mapping = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise yaml.constructor.ConstructorError(
+                None, None, "samenvoegen met '<<' is niet toegestaan", key_node.start_mark)
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool) or key is None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "een veldnaam moet gewone tekst zijn", key_node.start_mark)
+        if key in mapping:
+            loader.duplicates.append((str(key), key_node.start_mark))
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+OfferLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def read_yaml(data: bytes, path: str) -> tuple[object, list[Problem]]:
+    """Parse the bytes of one offer file; return (data or None, problems)."""
+    if len(data) > MAX_BYTES:
+        return None, [Problem(path, 1, 1, "", f"bestand is groter dan {MAX_BYTES // 1024} KB; "
+                              "zet grote foto's los naast het bestand", f"{len(data) // 1024} KB", True)]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Problem(path, line, column, "", "bestand is geen UTF-8; sla het op als "
+                              "UTF-8 (Unicode)", data[exc.start:exc.start + 4], True)]
+    problems = _tab_problems(text, path)
+    if problems:
+        return None, problems
+    if "&" in text or "*" in text:
+        problems = _alias_problems(text, path)
+        if problems:
+            return None, problems
+    loader = OfferLoader(text)
+    try:
+        value = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        return None, [_syntax_problem(exc, path)]
+    finally:
+        loader.dispose()
+    problems = [Problem(path, mark.line + 1, mark.column + 1, key,
+                        "dit veld staat er twee keer in; haal er één weg")
+                for key, mark in loader.duplicates]
+    if not isinstance(value, dict):
+        problems.append(Problem(path, 1, 1, "", "het bestand moet velden bevatten, zoals 'titel: ...'",
+                                value, value is not None))
+        return None, problems
+    return value, problems
+
+
+def _tab_problems(text: str, path: str) -> list[Problem]:
+    """Tabs used for indentation: YAML forbids them and editors hide them."""
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            problems.append(Problem(path, number, indent.index("\t") + 1, "",
+                                    "tab gebruikt om in te springen; gebruik spaties"))
+    return problems
+
+
+def _alias_problems(text: str, path: str) -> list[Problem]:
+    """Anchors and aliases (&naam, *naam) are refused: they enable 'billion laughs' bombs."""
+    problems = []
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                problems.append(Problem(path, mark.line + 1, mark.column + 1, "",
+                                        "verwijzingen met & en * zijn niet toegestaan; "
+                                        "schrijf de waarde voluit", f"*{event.anchor}", True))
+                if len(problems) >= 5:
+                    break
+    except yaml.YAMLError:
+        return []  # a syntax error: the full parse reports it with its position
+    return problems
+
+
+SYNTAX_HINTS = [
+    ("mapping values are not allowed", "staat er een dubbele punt in de tekst? Zet de tekst "
+     "dan tussen aanhalingstekens"),
+    ("could not find expected ':'", "mist er een dubbele punt achter een veldnaam?"),
+    ("did not find expected key", "klopt het inspringen? Gebruik steeds twee spaties"),
+    ("found character that cannot start any token", "begint een tekst met een teken als @ of `? "
+     "Zet de tekst tussen aanhalingstekens"),
+    ("found unexpected end of stream", "mist er een afsluitend aanhalingsteken?"),
+    ("unacceptable character", "het bestand bevat een onzichtbaar of verboden teken"),
+    ("special characters are not allowed", "het bestand bevat een onzichtbaar of verboden teken"),
+]
+
+
+def _syntax_problem(exc: yaml.YAMLError, path: str) -> Problem:
+    """Turn a YAML parser error into a Dutch message at its position."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if isinstance(exc, yaml.reader.ReaderError):
+        line, column = _offset_position(exc.buffer if isinstance(exc.buffer, str) else "",
+                                        exc.position)
+    problem = getattr(exc, "problem", None) or str(exc)
+    hint = next((h for key, h in SYNTAX_HINTS if key in problem), "")
+    message = f"YAML-fout: {problem}" + (f" ({hint})" if hint else "")
+    return Problem(path, line, column, "", message)
+
+
+def _offset_position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def locate(text: str, loc: tuple) -> tuple[int, int]:
+    """1-based (line, column) of the deepest part of `loc` that exists in the YAML text."""
+    try:
+        node = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return 1, 1
+    if node is None:
+        return 1, 1
+    mark = node.start_mark
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in reversed(node.value) if k.value == str(part)), None)
+            if match is None:
+                break
+            mark, node = match[0].start_mark, match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            mark = node.start_mark
+        else:
+            break
+    return mark.line + 1, mark.column + 1
