@@ -1,8 +1,9 @@
 """Sub-commands of `beweegkaart`: one module each, with `HELP`, `add_arguments` and `run`."""
 
-from . import validate
+from . import synth, validate
 
 # Order here is the order in `beweegkaart --help`.
 MODULES = {
     "validate": validate,
+    "synth": synth,
 }
