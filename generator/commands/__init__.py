@@ -1,9 +1,10 @@
 """Sub-commands of `beweegkaart`: one module each, with `HELP`, `add_arguments` and `run`."""
 
-from . import synth, validate
+from . import export, synth, validate
 
 # Order here is the order in `beweegkaart --help`.
 MODULES = {
     "validate": validate,
     "synth": synth,
+    "export": export,
 }

@@ -1,0 +1,42 @@
+"""`beweegkaart export`: write the open data (Frictionless Data Package, GeoJSON, JSON-LD)."""
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from ..catalogue import load_catalogue
+from ..export import ExportError, export_catalogue
+from .common import date_arg, progress_printer
+from .validate import summary
+
+HELP = "export all public fields as a data package (CSV), GeoJSON and JSON-LD"
+
+
+def add_arguments(parser):
+    """Arguments of `beweegkaart export`."""
+    parser.add_argument("paths", nargs="*", type=Path, default=[Path("offers")],
+                        help="offer files or folders (default: offers/)")
+    parser.add_argument("--out", type=Path, required=True, help="folder to write the files into")
+    parser.add_argument("--site-url", default="", help="public URL of the site, for offer links")
+    parser.add_argument("--today", type=date_arg, help="leave out offers expired before this date")
+
+
+def run(args) -> int:
+    """Validate, then export the valid, unexpired offers."""
+    catalogue = load_catalogue(args.paths, today=args.today, progress=progress_printer("validating"))
+    if catalogue.errors:
+        for problem in catalogue.errors:
+            print(problem.format())
+        print(summary(catalogue), file=sys.stderr)
+        return 1
+    today = args.today or dt.date.today()
+    offers = [o for o in catalogue.offers if not o.expired(today)]
+    try:
+        files = export_catalogue(offers, args.out, site_url=args.site_url)
+    except ExportError as exc:
+        print(f"beweegkaart export: {exc}", file=sys.stderr)
+        return 1
+    for path in files.values():
+        print(path)
+    print(f"{len(offers)} offers exported to {args.out}", file=sys.stderr)
+    return 0

@@ -1,0 +1,287 @@
+"""Open-data export: a Frictionless Data Package (CSV), GeoJSON and schema.org/OpenActive JSON-LD.
+
+Only public fields leave this module: the private `verwijzen` block is dropped first.
+"""
+
+import csv
+import datetime as dt
+import json
+import typing
+from pathlib import Path
+
+from .catalogue import Offer
+from .reference import REFERENCE_DIR, load_reference
+from .schema import PRIVATE_FIELDS, Aanbod
+
+WEEKDAYS = {"maandag": "Monday", "dinsdag": "Tuesday", "woensdag": "Wednesday",
+            "donderdag": "Thursday", "vrijdag": "Friday", "zaterdag": "Saturday",
+            "zondag": "Sunday"}
+LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
+           "path": "https://creativecommons.org/licenses/by/4.0/"}
+
+
+def public_data(offer: Offer) -> dict:
+    """The offer's own fields without private ones, as JSON-ready values."""
+    return offer.data.model_dump(mode="json", exclude=PRIVATE_FIELDS, exclude_none=True)
+
+
+def public_record(offer: Offer) -> dict:
+    """Public fields plus the derived place (id, gemeente, wijk, coordinates)."""
+    return {"id": offer.id, **public_data(offer), "gemeente_code": offer.gemeente_code,
+            "gemeente": offer.gemeente, "wijk": offer.wijk, "lat": offer.lat, "lon": offer.lon}
+
+
+def offer_url(offer: Offer, site_url: str = "") -> str:
+    """The offer page's URL (relative to the site root when site_url is empty)."""
+    return f"{site_url.rstrip('/')}/aanbod/{offer.id}/"
+
+
+def offer_jsonld(offer: Offer, site_url: str = "", reference_dir: Path = REFERENCE_DIR) -> dict:
+    """A schema.org / OpenActive SessionSeries describing one offer."""
+    data, ref = offer.data, load_reference(reference_dir)
+    url = offer_url(offer, site_url)
+    item: dict = {
+        "@context": ["https://openactive.io/", "https://schema.org/"],
+        "@type": "SessionSeries",
+        "@id": f"{url}#sessionseries",
+        "identifier": offer.id,
+        "name": data.titel,
+        "description": data.beschrijving,
+        "url": url,
+        "activity": [{"@type": "Concept", "@id": ref.activities[code].openactive_id,
+                      "prefLabel": ref.activities[code].label,
+                      "inScheme": "https://openactive.io/activity-list"}
+                     for code in data.activiteiten],
+        "organizer": _clean({"@type": "Organization", "name": data.aanbieder.naam,
+                             "url": str(data.aanbieder.website) if data.aanbieder.website else None,
+                             "telephone": data.aanbieder.telefoon, "email": data.aanbieder.email}),
+        "location": {
+            "@type": "Place", "name": data.locatie.naam,
+            "address": {"@type": "PostalAddress", "streetAddress": data.locatie.adres,
+                        "postalCode": data.locatie.postcode, "addressLocality": data.locatie.plaats,
+                        "addressRegion": offer.gemeente, "addressCountry": "NL"},
+            "geo": {"@type": "GeoCoordinates", "latitude": offer.lat, "longitude": offer.lon},
+        },
+        "eventSchedule": [{"@type": "PartialSchedule", "repeatFrequency": "P1W",
+                           "byDay": [f"https://schema.org/{WEEKDAYS[slot.dag]}"],
+                           "startTime": slot.van, "endTime": slot.tot} for slot in data.rooster],
+        "offers": [_offer_price(data)],
+        "inLanguage": [lang for lang in data.talen],
+        "dateModified": data.controle.gecontroleerd_op.isoformat(),
+    }
+    if data.leeftijd:
+        item["ageRange"] = _clean({"@type": "QuantitativeValue", "minValue": data.leeftijd.van,
+                                   "maxValue": data.leeftijd.tot})
+    if data.alleen_voor:
+        item["genderRestriction"] = ("https://openactive.io/FemaleOnly"
+                                     if data.alleen_voor == "vrouwen" else "https://openactive.io/MaleOnly")
+    if data.niveau:
+        item["level"] = [data.niveau]
+    if data.groepsgrootte:
+        item["maximumAttendeeCapacity"] = data.groepsgrootte
+    if data.doelgroepen:
+        item["audience"] = [{"@type": "Audience", "name": group} for group in data.doelgroepen]
+    if data.fotos:
+        item["image"] = [{"@type": "ImageObject", "url": f"{url}{photo.bestand}",
+                          "description": photo.alt} for photo in data.fotos]
+    if data.controle.geldig_tot:
+        item["endDate"] = data.controle.geldig_tot.isoformat()
+    if data.toegankelijkheid:
+        item["accessibilitySupport"] = [
+            name for name, on in data.toegankelijkheid.model_dump().items() if on is True]
+    return item
+
+
+def _offer_price(data: Aanbod) -> dict:
+    """The schema.org Offer for the cost block."""
+    cost = data.kosten
+    if cost.gratis:
+        return {"@type": "Offer", "name": "Gratis", "price": 0, "priceCurrency": "EUR"}
+    return {"@type": "Offer", "name": f"Per {cost.per}", "price": cost.bedrag,
+            "priceCurrency": "EUR"}
+
+
+def _clean(item: dict) -> dict:
+    """Drop empty values from a JSON-LD object."""
+    return {k: v for k, v in item.items() if v not in (None, "", [])}
+
+
+def flat_row(offer: Offer) -> dict:
+    """One CSV row: nested blocks joined with '_', lists joined with '; '."""
+    row: dict = {}
+
+    def put(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                put(f"{prefix}_{key}" if prefix else key, inner)
+        elif isinstance(value, list):
+            row[prefix] = "; ".join(_item_text(v) for v in value)
+        else:
+            row[prefix] = value
+
+    put("", public_record(offer))
+    ref = load_reference()
+    row["activiteiten_openactive"] = "; ".join(
+        ref.activities[code].openactive_id for code in offer.data.activiteiten)
+    return row
+
+
+def _item_text(value) -> str:
+    """A list item as text: a schedule slot as 'dinsdag 10:00-11:00', a photo by its file."""
+    if isinstance(value, dict):
+        if "dag" in value:
+            return f"{value['dag']} {value['van']}-{value['tot']}"
+        if "bestand" in value:
+            return value["bestand"]
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def public_columns() -> list[str]:
+    """Every public column, in schema order, whether or not any offer fills it."""
+    derived = [c for c in DERIVED_DESCRIPTIONS if c != "id"]
+
+    def walk(model, prefix: str) -> list[str]:
+        out = []
+        for name, field in model.model_fields.items():
+            if not prefix and name in PRIVATE_FIELDS:
+                continue
+            sub = _submodel(field.annotation)
+            key = f"{prefix}_{name}" if prefix else name
+            is_list = typing.get_origin(field.annotation) is list
+            out += walk(sub, key) if sub is not None and not is_list else [key]
+            if key == "activiteiten":
+                out.append("activiteiten_openactive")
+        return out
+
+    return ["id", *walk(Aanbod, ""), *derived]
+
+
+def _column_type(values: list) -> str:
+    """The Table Schema type that fits every non-empty value of a column."""
+    present = [v for v in values if v is not None and v != ""]
+    if present and all(isinstance(v, bool) for v in present):
+        return "boolean"
+    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return "integer"
+    if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return "number"
+    if present and all(isinstance(v, str) and _is_date(v) for v in present):
+        return "date"
+    return "string"
+
+
+def _is_date(text: str) -> bool:
+    """True for YYYY-MM-DD strings."""
+    try:
+        return len(text) == 10 and bool(dt.date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
+DERIVED_DESCRIPTIONS = {
+    "id": "Vaste code van het aanbod: <gemeente>/<bestandsnaam>.",
+    "gemeente_code": "CBS-code van de gemeente (afgeleid uit de postcode).",
+    "gemeente": "Gemeente (afgeleid uit de postcode).",
+    "wijk": "Wijk (afgeleid uit de plek, waar wijkgrenzen bekend zijn).",
+    "lat": "Breedtegraad (WGS84).",
+    "lon": "Lengtegraad (WGS84).",
+}
+
+
+def _description(column: str) -> str:
+    """The schema's Dutch description for a flattened column name."""
+    if column in DERIVED_DESCRIPTIONS:
+        return DERIVED_DESCRIPTIONS[column]
+    model, parts = Aanbod, column.split("_")
+    # Longest-prefix match of field names, since field names themselves contain underscores.
+    description = ""
+    while parts and model is not None:
+        for size in range(len(parts), 0, -1):
+            name = "_".join(parts[:size])
+            field = model.model_fields.get(name)
+            if field is not None:
+                description = field.description or description
+                model = _submodel(field.annotation)
+                parts = parts[size:]
+                break
+        else:
+            break
+    return description
+
+
+def _submodel(annotation):
+    """The pydantic model inside an annotation, if any."""
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _submodel(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def export_catalogue(offers: list[Offer], out_dir: Path, site_url: str = "",
+                     validate: bool = True) -> dict[str, Path]:
+    """Write aanbod.csv + datapackage.json, aanbod.geojson and aanbod.jsonld into out_dir."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = [flat_row(offer) for offer in offers]
+    columns = public_columns()
+    csv_path = out_dir / "aanbod.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    fields = [{"name": c, "type": _column_type([r.get(c) for r in rows]),
+               "description": _description(c)} for c in columns]
+    package = {
+        "name": "beweegkaart-aanbod",
+        "title": "Beweegkaart: laagdrempelig beweegaanbod",
+        "description": "Openbare gegevens van het beweegaanbod op de beweegkaart.",
+        "licenses": [LICENSE],
+        "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "resources": [{
+            "name": "aanbod", "path": "aanbod.csv", "format": "csv", "mediatype": "text/csv",
+            "encoding": "utf-8", "schema": {"fields": fields, "primaryKey": ["id"]},
+        }],
+    }
+    package_path = out_dir / "datapackage.json"
+    package_path.write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
+    geojson_path = out_dir / "aanbod.geojson"
+    geojson_path.write_text(json.dumps(geojson(offers, site_url), ensure_ascii=False),
+                            encoding="utf-8")
+    jsonld_path = out_dir / "aanbod.jsonld"
+    jsonld_path.write_text(json.dumps([offer_jsonld(o, site_url) for o in offers],
+                                      ensure_ascii=False), encoding="utf-8")
+    if validate:
+        check_package(package_path)
+    return {"csv": csv_path, "datapackage": package_path, "geojson": geojson_path,
+            "jsonld": jsonld_path}
+
+
+def geojson(offers: list[Offer], site_url: str = "") -> dict:
+    """A GeoJSON FeatureCollection with the public fields as properties."""
+    features = []
+    for offer in offers:
+        properties = {k: v for k, v in flat_row(offer).items() if k not in ("lat", "lon")}
+        properties["url"] = offer_url(offer, site_url)
+        features.append({"type": "Feature", "id": offer.id, "properties": properties,
+                         "geometry": {"type": "Point", "coordinates": [offer.lon, offer.lat]}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+class ExportError(Exception):
+    """The exported data package did not pass Frictionless validation."""
+
+
+def check_package(package_path: Path) -> None:
+    """Validate a data package with Frictionless; raise ExportError listing the problems."""
+    import frictionless
+
+    report = frictionless.validate(str(package_path))
+    if not report.valid:
+        messages = [error.message for task in report.tasks for error in task.errors][:20]
+        messages += [error.message for error in report.errors][:20]
+        raise ExportError("open-data package is invalid:\n" + "\n".join(messages))
