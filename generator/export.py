@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .catalogue import Offer
 from .reference import REFERENCE_DIR, load_reference
+from .messages import submodel
 from .schema import PRIVATE_FIELDS, Aanbod
 
 WEEKDAYS = {"maandag": "Monday", "dinsdag": "Tuesday", "woensdag": "Wednesday",
@@ -146,7 +147,7 @@ def public_columns() -> list[str]:
         for name, field in model.model_fields.items():
             if not prefix and name in PRIVATE_FIELDS:
                 continue
-            sub = _submodel(field.annotation)
+            sub = submodel(field.annotation)
             key = f"{prefix}_{name}" if prefix else name
             is_list = typing.get_origin(field.annotation) is list
             out += walk(sub, key) if sub is not None and not is_list else [key]
@@ -202,25 +203,12 @@ def _description(column: str) -> str:
             field = model.model_fields.get(name)
             if field is not None:
                 description = field.description or description
-                model = _submodel(field.annotation)
+                model = submodel(field.annotation)
                 parts = parts[size:]
                 break
         else:
             break
     return description
-
-
-def _submodel(annotation):
-    """The pydantic model inside an annotation, if any."""
-    from pydantic import BaseModel
-
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _submodel(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def export_catalogue(offers: list[Offer], out_dir: Path, site_url: str = "",

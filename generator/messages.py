@@ -47,16 +47,16 @@ def _field_names(loc: tuple) -> list[str]:
         field = model.model_fields.get(part)
         if field is None:
             return []
-        model = _model_in(field.annotation)
+        model = submodel(field.annotation)
     return list(model.model_fields) if model else []
 
 
-def _model_in(annotation) -> type[BaseModel] | None:
+def submodel(annotation) -> type[BaseModel] | None:
     """Find the model class inside an annotation such as `Kosten | None` or `list[Foto]`."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
+        found = submodel(arg)
         if found:
             return found
     return None

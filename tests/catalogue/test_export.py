@@ -1,0 +1,61 @@
+"""Open-data export: a valid data package, GeoJSON and JSON-LD, with no private field."""
+
+import csv
+import json
+
+import frictionless
+
+from generator.catalogue import load_catalogue
+from generator.export import export_catalogue, offer_jsonld, public_columns
+
+from .conftest import TODAY
+
+
+def test_export_writes_a_valid_package_without_private_fields(catalogue_dir, tmp_path):
+    """The package validates with Frictionless and the referral inbox appears nowhere."""
+    catalogue = load_catalogue([catalogue_dir], today=TODAY)
+    files = export_catalogue(catalogue.offers, tmp_path / "open-data")
+    assert frictionless.validate(str(files["datapackage"])).valid
+    for path in files.values():
+        text = path.read_text("utf-8")
+        assert "aanmeldingen@voorbeeld.example.org" not in text
+        assert "verwijzen" not in text
+    with files["csv"].open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows[0]["id"] == "rotterdam/walking-football-zuid"
+    assert rows[0]["gemeente"] == "Rotterdam"
+    assert rows[0]["rooster"] == "dinsdag 10:00-11:00"
+    assert rows[0]["kosten_vergoeding_stadspas"] == "Rotterdampas"
+
+
+def test_csv_has_every_public_column_described(catalogue_dir, tmp_path):
+    """Columns are stable (from the schema) and each has a Dutch description."""
+    catalogue = load_catalogue([catalogue_dir], today=TODAY)
+    files = export_catalogue(catalogue.offers, tmp_path)
+    package = json.loads(files["datapackage"].read_text("utf-8"))
+    fields = package["resources"][0]["schema"]["fields"]
+    assert [f["name"] for f in fields] == public_columns()
+    assert "toegankelijkheid_slechthorenden" in public_columns()
+    assert not [f["name"] for f in fields if not f["description"]]
+
+
+def test_geojson_points_are_lon_lat(catalogue_dir, tmp_path):
+    """GeoJSON uses [lon, lat] order, with the offer id as feature id."""
+    catalogue = load_catalogue([catalogue_dir], today=TODAY)
+    files = export_catalogue(catalogue.offers, tmp_path)
+    feature = json.loads(files["geojson"].read_text("utf-8"))["features"][0]
+    lon, lat = feature["geometry"]["coordinates"]
+    assert 51.8 < lat < 52.0 and 4.3 < lon < 4.6
+    assert feature["id"] == "rotterdam/walking-football-zuid"
+
+
+def test_jsonld_is_an_openactive_session_series(catalogue_dir):
+    """Activity ids are OpenActive concept ids; schedule, price and place are present."""
+    offer = load_catalogue([catalogue_dir], today=TODAY).offers[0]
+    item = offer_jsonld(offer, site_url="https://beweegkaart.example.org")
+    assert item["@type"] == "SessionSeries"
+    assert item["activity"][0]["@id"].startswith("https://openactive.io/activity-list#")
+    assert item["eventSchedule"][0]["byDay"] == ["https://schema.org/Tuesday"]
+    assert item["offers"][0]["price"] == 5.0
+    assert item["url"] == "https://beweegkaart.example.org/aanbod/rotterdam/walking-football-zuid/"
+    assert "aanmeldingen@" not in json.dumps(item)
