@@ -122,7 +122,8 @@ def check_file(path: Path, root: Path | None, ref: Reference, today: dt.date,
     if data is None:
         return None, problems
     text = raw.decode("utf-8-sig")
-    problems += _html_problems(data, text, shown)
+    if HTML.search(text):  # cheap pre-check on the whole file; the walk finds the field
+        problems += _html_problems(data, text, shown)
     try:
         model = Aanbod.model_validate(data)
     except ValidationError as exc:
