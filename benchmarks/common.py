@@ -1,0 +1,42 @@
+"""Shared benchmark helpers: synthetic catalogues cached per size, timing, table output."""
+
+import datetime as dt
+import time
+from pathlib import Path
+
+from generator.synth import synth_catalogue
+
+TODAY = dt.date(2026, 11, 22)
+
+
+def synthetic(workdir: Path, count: int) -> Path:
+    """A synthetic catalogue of `count` offers under workdir (written once, then reused)."""
+    folder = workdir / f"synth-{count}"
+    done = folder / ".complete"
+    if not done.exists():
+        if folder.exists():
+            import shutil
+
+            shutil.rmtree(folder)
+        synth_catalogue(count, folder / "offers", seed=1, today=TODAY)
+        done.touch()
+    return folder / "offers"
+
+
+def timed(function, *args, **kwargs) -> tuple[float, object]:
+    """(seconds, result) of one call."""
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+def table(header: list[str], rows: list[list]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def size_label(count: int) -> str:
+    """1000 -> '1k'."""
+    return f"{count // 1000}k" if count >= 1000 and count % 1000 == 0 else str(count)
