@@ -369,4 +369,9 @@ PRIVATE_FIELDS = {"verwijzen"}
 def json_schema() -> dict:
     """The JSON Schema published for editors (yaml-language-server autocompletion)."""
     schema = Aanbod.model_json_schema()
+    # Block docstrings are English developer notes; editors show the Dutch field descriptions.
+    for block in schema.get("$defs", {}).values():
+        block.pop("description", None)
+    schema["description"] = ("Eén beweegaanbod op de beweegkaart. Velden en uitleg: zie "
+                             "CONTRIBUTING.md.")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_URL, **schema}
