@@ -1,0 +1,74 @@
+"""Beweegkaart referral service: forwards referrals and sign-ups to providers by e-mail."""
+
+import logging
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import commands, db, offers, outbox, provider, security, submit
+from .config import load_config
+
+ERROR_TITLES = {
+    400: "Het formulier is verlopen of onvolledig",
+    404: "Deze pagina bestaat niet",
+    405: "Dit kan zo niet",
+    410: "Deze pagina is niet meer geldig",
+    413: "Het formulier is te groot",
+    429: "Even wachten",
+    500: "Er ging iets mis",
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The one way to make the app: settings, database, offers, security, pages, commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+    if app.config["TRUSTED_PROXIES"]:
+        n = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+    app.logger.setLevel(logging.INFO)
+    CSRFProtect(app)
+    security.init_app(app)
+    db.init_app(app)
+    offers.init_app(app)
+    commands.init_app(app)
+    app.cli.add_command(outbox.send_outbox_command)
+    app.register_blueprint(submit.bp)
+    app.register_blueprint(provider.bp)
+    register_errors(app)
+    return app
+
+
+def register_errors(app: Flask) -> None:
+    """Dutch error pages that never echo the request (no personal data in error pages)."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        """A missing or expired CSRF token: ask to reload the form."""
+        return render_template("error.html", code=400, title=ERROR_TITLES[400],
+                               csrf=True), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        """Any other HTTP error, in Dutch, without details."""
+        if error.response is not None:  # a page we rendered ourselves (abort with a response)
+            return error.response
+        code = error.code or 500
+        return render_template("error.html", code=code,
+                               title=ERROR_TITLES.get(code, "Er ging iets mis")), code
+
+    @app.errorhandler(Exception)
+    def crash(error: Exception):
+        """Unexpected errors: log the type and place only, show a plain page."""
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        tb = error.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
+        # The exception text can hold form values, so it is not logged.
+        logging.getLogger("referral_app").error("unexpected %s at %s", type(error).__name__,
+                                                where)
+        return render_template("error.html", code=500, title=ERROR_TITLES[500]), 500

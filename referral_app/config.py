@@ -1,0 +1,75 @@
+"""Settings of the referral app: safe local defaults, overridden by BEWEEGKAART_* variables."""
+
+import logging
+from pathlib import Path
+
+# Every setting with its default and a one-line description; the README table mirrors this
+# dict (a test checks that every key is documented).
+DEFAULTS = {
+    "SMTP_HOST": ("localhost", "SMTP server that sends the mails."),
+    "SMTP_PORT": (25, "Port of the SMTP server."),
+    "SMTP_USERNAME": ("", "SMTP login name; empty means no login."),
+    "SMTP_PASSWORD": ("", "SMTP password."),
+    "SMTP_STARTTLS": ("auto", "auto: STARTTLS when the server offers it; required: refuse to "
+                              "send without it; off: never."),
+    "SMTP_TIMEOUT": (10.0, "Seconds before an SMTP connection or command gives up."),
+    "MAIL_FROM": ("Beweegkaart <noreply@localhost>", "Sender address of every mail."),
+    "MAIL_DETAILS_IN_BODY": (False, "Put the referral details in the provider's mail instead "
+                                    "of behind the link. Only for a secure-mail relay."),
+    "DATABASE_URL": (None, "Any SQLAlchemy URL; default a SQLite file in the instance folder."),
+    "OFFERS_DIR": ("offers", "Folder with the offer YAML files, read at start-up."),
+    "SECRET_KEY": (None, "Signs sessions and CSRF tokens. Required in production."),
+    "PRODUCTION": (False, "Set to true in production: refuses to start without SECRET_KEY."),
+    "PUBLIC_URL": ("http://localhost:5000", "Public address of this app, for links in mails."),
+    "SITE_URL": ("/", "Address of the static site, for 'back to the map' links."),
+    "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage, e.g. redis://host:6379 "
+                                           "when several workers or machines share limits."),
+    "RATE_LIMIT_CLIENT": ("20 per hour", "Form submissions per client address."),
+    "RATE_LIMIT_OFFER": ("100 per hour", "Form submissions per offer."),
+    "RETENTION_DAYS": (90, "Days after the last status change before personal data is purged."),
+    "TOKEN_DAYS": (30, "Days a provider's link stays valid."),
+    "OUTBOX_MAX_ATTEMPTS": (40, "Delivery attempts before a mail is marked failed."),
+    "OUTBOX_BACKOFF_SECONDS": (30.0, "First retry delay; it doubles per attempt."),
+    "OUTBOX_BACKOFF_MAX_SECONDS": (3600.0, "Longest retry delay."),
+    "OUTBOX_INTERVAL_SECONDS": (5.0, "Pause of the send-outbox loop between rounds."),
+    "MAX_CONTENT_LENGTH": (16 * 1024, "Largest request body in bytes."),
+    "TRUSTED_PROXIES": (0, "Number of reverse proxies in front of the app (for client IPs)."),
+}
+
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 (a known value, refused in production)
+STARTTLS_MODES = ("auto", "required", "off")
+
+
+def load_config(app, config: dict | None) -> None:
+    """Fill app.config from defaults, then BEWEEGKAART_* variables, then `config`."""
+    for key, (value, _doc) in DEFAULTS.items():
+        if app.config.get(key) is None:  # Flask pre-sets some keys (e.g. MAX_CONTENT_LENGTH)
+            app.config[key] = value
+    app.config.from_prefixed_env("BEWEEGKAART")
+    if config:
+        app.config.update(config)
+    if not app.config["DATABASE_URL"]:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'referrals.sqlite'}"
+    check_config(app)
+
+
+def check_config(app) -> None:
+    """Refuse unsafe or impossible settings, showing the bad value."""
+    mode = str(app.config["SMTP_STARTTLS"]).lower()
+    if mode not in STARTTLS_MODES:
+        raise ValueError(f"BEWEEGKAART_SMTP_STARTTLS: expected one of {list(STARTTLS_MODES)}, "
+                         f"got {mode!r}")
+    app.config["SMTP_STARTTLS"] = mode
+    if not app.config["SECRET_KEY"]:
+        if app.config["PRODUCTION"]:
+            raise ValueError("BEWEEGKAART_SECRET_KEY must be set in production")
+        app.config["SECRET_KEY"] = DEV_SECRET_KEY
+        logging.getLogger("referral_app").warning(
+            "BEWEEGKAART_SECRET_KEY is not set: using an insecure development key. "
+            "Never run like this in production.")
+    for key in ("RETENTION_DAYS", "TOKEN_DAYS", "MAX_CONTENT_LENGTH", "SMTP_PORT"):
+        if not isinstance(app.config[key], int) or app.config[key] <= 0:
+            raise ValueError(f"BEWEEGKAART_{key}: expected a positive whole number, "
+                             f"got {app.config[key]!r}")
+    app.config["PUBLIC_URL"] = str(app.config["PUBLIC_URL"]).rstrip("/")

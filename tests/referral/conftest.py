@@ -1,0 +1,222 @@
+"""Fixtures: test offers in tmp_path, a real aiosmtpd server with fault modes, the app."""
+
+import asyncio
+import datetime as dt
+import re
+import socket
+import time
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from referral_app import create_app
+from referral_app.outbox import drain
+
+PROVIDER = "aanmeldingen@vvzuid.example.org"
+OTHER_PROVIDER = "info@nordic.example.org"
+WALKING = "rotterdam/walking-football-zuid"
+NORDIC = "maastricht/nordic-walking-jekerdal"
+NO_REFERRALS = "rotterdam/yoga-zonder-verwijzen"
+EXPIRED = "maastricht/verlopen-aanbod"
+
+
+def offer_yaml(title: str, postcode: str, place: str, verwijzen: str, extra: str = "") -> str:
+    """A valid offer file (same shape as the files in offers/)."""
+    checked = dt.date.today() - dt.timedelta(days=20)
+    return f"""titel: {title}
+beschrijving: Rustig bewegen in een groep, met koffie na afloop en een vaste begeleider.
+aanbieder:
+  naam: Testclub {place}
+  website: https://voorbeeld.example.org
+  telefoon: 010 123 4567
+{verwijzen}activiteiten: [wandelen]
+doelgroepen: [ouderen]
+locatie: {{naam: Sportpark, adres: Sportlaan 1, postcode: {postcode}, plaats: {place}}}
+rooster:
+  - {{dag: dinsdag, van: "10:00", tot: "11:00"}}
+kosten: {{bedrag: 5.00, per: maand, gratis_proefles: ja}}
+controle: {{gecontroleerd_op: {checked}, door: buurtsportcoach{extra}}}
+"""
+
+
+@pytest.fixture
+def offers_dir(tmp_path) -> Path:
+    """Four offers: two take referrals, one does not, one has expired."""
+    root = tmp_path / "offers"
+    files = {
+        WALKING: offer_yaml("Walking football voor 60-plussers", "3072 AB", "Rotterdam",
+                            f"verwijzen: {{mogelijk: ja, email: {PROVIDER}}}\n"),
+        NORDIC: offer_yaml("Nordic walking in het Jekerdal", "6211 AB", "Maastricht",
+                           f"verwijzen: {{mogelijk: ja, email: {OTHER_PROVIDER}}}\n"),
+        NO_REFERRALS: offer_yaml("Stoelyoga in de wijk", "3072 AB", "Rotterdam",
+                                 "verwijzen: {mogelijk: nee}\n"),
+        EXPIRED: offer_yaml("Beweegcursus voorjaar", "6211 AB", "Maastricht",
+                            "verwijzen: {mogelijk: ja, email: oud@example.org}\n",
+                            f", geldig_tot: {dt.date.today() - dt.timedelta(days=2)}"),
+    }
+    for offer_id, text in files.items():
+        path = root / f"{offer_id}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+class Handler:
+    """An SMTP handler that stores mails, or answers 4xx/5xx, or hangs, as the test says."""
+
+    def __init__(self):
+        """Start in the healthy mode with an empty mailbox."""
+        self.mode = "ok"
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        """Store the mail (mode ok), refuse it (4xx/5xx) or hang until the mode changes."""
+        if self.mode == "hang":
+            while self.mode == "hang":
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 was hanging"
+        if self.mode == "4xx":
+            return "451 4.3.0 try again later"
+        if self.mode == "5xx":
+            return "554 5.3.0 transaction failed"
+        self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
+                              "message": message_from_bytes(envelope.content,
+                                                            policy=policy.default),
+                              "raw": envelope.content})
+        return "250 OK"
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SmtpServer:
+    """A real aiosmtpd server on loopback that can be stopped and started again."""
+
+    def __init__(self, **kwargs):
+        """Choose a port; keep the handler across restarts."""
+        self.handler = Handler()
+        self.port = free_port()
+        self.kwargs = kwargs
+        self.controller = None
+
+    @property
+    def messages(self) -> list:
+        """Mails received so far."""
+        return self.handler.messages
+
+    def start(self) -> None:
+        """Listen (again) on the same port."""
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
+                                     **self.kwargs)
+        self.controller.start()
+
+    def stop(self) -> None:
+        """Stop listening: connections are refused, like a server that is down."""
+        self.handler.mode = "ok"  # release a hanging session first
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp():
+    """A running SMTP server, stopped after the test."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path, offers_dir, smtp) -> dict:
+    """App settings pointing at the test database, offers and SMTP server."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'referrals.sqlite'}",
+        "OFFERS_DIR": str(offers_dir),
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": smtp.port,
+        "SMTP_STARTTLS": "off",
+        "SMTP_TIMEOUT": 1.0,
+        "MAIL_FROM": "Beweegkaart <noreply@beweegkaart.example.org>",
+        "PUBLIC_URL": "http://localhost/app",
+        "OUTBOX_BACKOFF_SECONDS": 0.0,
+        "RATE_LIMIT_CLIENT": "1000 per minute",
+        "RATE_LIMIT_OFFER": "1000 per minute",
+    }
+
+
+@pytest.fixture
+def app(settings):
+    """The app under test."""
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    """A browser-like test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Runs the app's flask commands."""
+    return app.test_cli_runner()
+
+
+HIDDEN = re.compile(r'<input type="hidden" name="(csrf_token|submission)" value="([^"]*)">')
+
+REFERRAL = {
+    "referrer_name": "Dr. Jansen", "referrer_role": "huisarts",
+    "referrer_organisation": "Huisartsenpraktijk Zuid", "referrer_email": "jansen@praktijk.example.org",
+    "name": "Truus de Vries", "phone": "06 12345678", "email": "truus@example.org",
+    "contact_moment": "ochtend", "note": "Komt met de rollator.", "consent": "y", "feedback": "y",
+}
+SIGNUP = {"name": "Kees Bakker", "phone": "010 765 4321", "email": "kees@example.org",
+          "contact_moment": "avond", "note": "", "consent": "y"}
+
+
+def form_tokens(client, url: str) -> dict:
+    """The hidden fields of a fresh form."""
+    page = client.get(url)
+    assert page.status_code == 200
+    return dict(HIDDEN.findall(page.text))
+
+
+def submit(client, offer_id: str = WALKING, kind: str = "verwijzen", tokens=None, **fields):
+    """Fill in and send a form like a person would; returns the response."""
+    url = f"/{kind}/{offer_id}"
+    data = dict(REFERRAL if kind == "verwijzen" else SIGNUP)
+    data.update(tokens or form_tokens(client, url))
+    data.update(fields)
+    data = {k: v for k, v in data.items() if v is not None}
+    return client.post(url, data=data)
+
+
+def reference_of(response, client) -> str:
+    """The reference on the receipt page the form redirected to."""
+    assert response.status_code == 302, response.text
+    page = client.get(response.headers["Location"])
+    return re.search(r"BK-[A-Z0-9]{4}-[A-Z0-9]{4}", page.text).group(0)
+
+
+def drain_all(app, rounds: int = 20) -> None:
+    """Run the outbox until nothing is due (retries are immediate in tests)."""
+    for _ in range(rounds):
+        sent, failed = drain(app)
+        if not sent and not failed:
+            return
+        time.sleep(0.01)
+
+
+def link_in(message) -> str:
+    """The provider link (path only) in a mail."""
+    body = message.get_body(("plain",)).get_content()
+    return re.search(r"http://localhost/app(/verwijzing/\S+)", body).group(1)
