@@ -20,7 +20,9 @@ def cases(section: str) -> list:
     """pytest params (name, expectation) for one section of expected.yaml, xfails marked."""
     params = []
     for name, expected in EXPECTED[section].items():
-        marks = [pytest.mark.xfail(strict=True, reason=expected["xfail"])] if "xfail" in expected else []
+        marks = []
+        if "xfail" in expected:
+            marks.append(pytest.mark.xfail(strict=True, reason=expected["xfail"]))
         params.append(pytest.param(name, expected, marks=marks, id=name))
     return params
 
@@ -88,7 +90,8 @@ def generated_file(name: str) -> bytes:
     if name == "te-groot.yaml":
         return (base + "# opvulling\n" * 9000).encode()
     if name == "diepe-nesting.yaml":
-        return base.replace("controle:\n", "diep: " + "[" * 300 + "]" * 300 + "\ncontrole:\n").encode()
+        deep = "diep: " + "[" * 300 + "]" * 300 + "\n"
+        return base.replace("controle:\n", deep + "controle:\n").encode()
     raise KeyError(name)
 
 
