@@ -1,0 +1,374 @@
+"""The questions for a new offer, shared by the issue form and `beweegkaart new`.
+
+Each question fills one schema field (its dotted name is the key). Answers are checked with
+the schema's own validators, so the messages are the validator's messages. The issue form
+`.github/ISSUE_TEMPLATE/nieuw-aanbod.yml` is generated from this list (`beweegkaart docs`).
+"""
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import yaml
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import PydanticCustomError
+
+from .catalogue import unknown_postcode
+from .fielddocs import activity_labels, field_docs
+from .messages import dutch_message
+from .reference import Reference, load_reference
+from .schema import Aanbod, parse_ja_nee
+
+ISSUE_FORM_NAME = "Nieuw aanbod aanmelden"
+TEXT_KINDS = ("text", "textarea")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question: the schema field it fills, how it is asked, and when."""
+
+    key: str
+    label: str
+    kind: str = "text"  # text, textarea, choice, choices, janee, rooster
+    required: bool = False
+    help: str = ""
+    placeholder: str = ""
+    when: str = ""  # "veld" (asked when that ja/nee answer is ja) or "!veld" (when it is nee)
+    private: bool = False  # not asked in the public issue form
+
+    @property
+    def id(self) -> str:
+        """The id in the issue form (letters, digits, '-' and '_' only)."""
+        return self.key.replace(".", "-")
+
+    @property
+    def description(self) -> str:
+        """The explanation under the question: our own help or the schema's description."""
+        return self.help or fields()[self.key].description
+
+    def applies(self, answers: dict) -> bool:
+        """True when the question is asked, given the answers so far."""
+        if not self.when:
+            return True
+        wanted = not self.when.startswith("!")
+        return bool(answers.get(self.when.lstrip("!"))) == wanted
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(value, label) pairs for a choice question."""
+        if self.kind == "janee":
+            return [("ja", "ja"), ("nee", "nee")]
+        values = fields()[self.key].choices
+        if self.key == "activiteiten":
+            labels = activity_labels()
+            return [(v, labels.get(v, v)) for v in values]
+        return [(v, v) for v in values]
+
+
+QUESTIONS = [
+    Question("titel", "Naam van het aanbod", required=True,
+             placeholder="Walking football voor 60-plussers"),
+    Question("beschrijving", "Beschrijving", "textarea", required=True,
+             help="Wat ga je doen, en hoe voelt het? Schrijf het zoals je het aan een buurvrouw "
+                  "vertelt. Minstens 20 tekens, geen HTML."),
+    Question("aanbieder.naam", "Naam van de club of organisatie", required=True),
+    Question("aanbieder.website", "Website", placeholder="https://"),
+    Question("aanbieder.telefoon", "Telefoonnummer voor vragen (openbaar)",
+             placeholder="010 123 4567"),
+    Question("aanbieder.email", "E-mailadres voor vragen (openbaar)"),
+    Question("activiteiten", "Activiteit", "choices", required=True,
+             help="Eén tot vijf activiteiten uit de lijst."),
+    Question("doelgroepen", "Voor wie is het extra geschikt?", "choices"),
+    Question("niveau", "Hoe zwaar is het?", "choice"),
+    Question("leeftijd.van", "Minimumleeftijd", help="Laat leeg als er geen grens is."),
+    Question("leeftijd.tot", "Maximumleeftijd", help="Laat leeg als er geen grens is."),
+    Question("alleen_voor", "Alleen voor vrouwen of alleen voor mannen?", "choice",
+             help="Laat leeg als iedereen mag meedoen."),
+    Question("locatie.naam", "Naam van de plek", required=True, placeholder="Sportpark Zuid"),
+    Question("locatie.adres", "Straat en huisnummer", required=True, placeholder="Sportlaan 1"),
+    Question("locatie.postcode", "Postcode", required=True, placeholder="3072 AB"),
+    Question("locatie.plaats", "Plaats", required=True, placeholder="Rotterdam"),
+    Question("rooster", "Vaste tijden", "rooster",
+             help="Eén regel per vaste tijd in de week, zoals: dinsdag 10:00-11:00. "
+                  "Laat leeg als het op afspraak is.",
+             placeholder="dinsdag 10:00-11:00"),
+    Question("seizoen", "Seizoen", placeholder="september tot en met juni"),
+    Question("kosten.gratis", "Is meedoen gratis?", "janee", required=True),
+    Question("kosten.bedrag", "Bedrag in euro", required=True, when="!kosten.gratis",
+             help="Alleen als meedoen niet gratis is. Met een punt: 5.50.", placeholder="5.00"),
+    Question("kosten.per", "Bedrag per", "choice", required=True, when="!kosten.gratis",
+             help="Alleen als meedoen niet gratis is: per les, week, maand, kwartaal of jaar."),
+    Question("kosten.gratis_proefles", "Is er een gratis proefles?", "janee", required=True),
+    Question("kosten.vergoeding.zorgverzekeraar", "Betaalt de zorgverzekeraar mee?",
+             help="Leg kort uit welke verzekering wat betaalt. Laat leeg als dat niet zo is."),
+    Question("kosten.vergoeding.stadspas", "Korting of vergoeding met een stadspas?",
+             help="Bijvoorbeeld: gratis met de Rotterdampas. Laat leeg als dat niet zo is."),
+    Question("begeleiding", "Opleiding en diploma's van de begeleiding", "choices",
+             help="Zorgverleners verwijzen eerder als ze zien dat de begeleiding goed "
+                  "opgeleid is, bijvoorbeeld met EHBO en een sportopleiding."),
+    Question("talen", "Talen die de begeleiding spreekt", "choices",
+             help="Laat leeg als het alleen Nederlands is."),
+    Question("toegankelijkheid.rolstoel", "Kun je er komen met een rolstoel?", "janee"),
+    Question("toegankelijkheid.openbaar_vervoer", "Hoe kom je er met het openbaar vervoer?",
+             placeholder="bus 38, halte Sportlaan"),
+    Question("verwijzen.mogelijk", "Wil je aanmeldingen ontvangen via de beweegkaart?", "janee",
+             required=True,
+             help="Zorgverleners en inwoners kunnen je dan via de site een aanmelding sturen. "
+                  "Het e-mailadres voor aanmeldingen vragen we apart; dit formulier is openbaar."),
+    Question("verwijzen.email", "E-mailadres voor aanmeldingen (wordt niet gepubliceerd)",
+             required=True, when="verwijzen.mogelijk", private=True),
+]
+
+
+@cache
+def fields() -> dict:
+    """Field docs of the schema by dotted name."""
+    return {doc.name: doc for doc in field_docs()}
+
+
+def question(key: str) -> Question:
+    """The question for a dotted field name."""
+    return next(q for q in QUESTIONS if q.key == key)
+
+
+class AnswerError(ValueError):
+    """An answer that does not fit; the message is Dutch and shown as is."""
+
+
+def nearest(value: str, choices: list[tuple[str, str]], n: int = 3) -> list[str]:
+    """Up to `n` choice values whose value or label looks like `value`."""
+    names = {}
+    for code, label in choices:
+        names.setdefault(code.lower(), code)
+        names.setdefault(label.lower(), code)
+    found = difflib.get_close_matches(value.lower(), list(names), n=n * 2, cutoff=0.5)
+    contained = [k for k in names if value.lower() in k and len(value) >= 3]
+    out = []
+    for key in found + contained:
+        if names[key] not in out:
+            out.append(names[key])
+    return out[:n]
+
+
+def match_choice(value: str, q: Question) -> str:
+    """The choice value meant by `value` (code or label, any case), or an AnswerError."""
+    choices = q.choices()
+    for code, label in choices:
+        if value.strip().lower() in (code.lower(), label.lower()):
+            return code
+    hint = nearest(value, choices)
+    tip = f" Bedoelde je: {', '.join(hint)}?" if hint else " Typ ? voor de lijst."
+    raise AnswerError(f"'{value.strip()}' staat niet in de lijst.{tip}")
+
+
+ROOSTER_LINE = re.compile(r"^\s*(\S+)\s+(\d{1,2}[:.]\d{2})\s*(?:-|–|tot)\s*(\d{1,2}[:.]\d{2})"
+                          r"\s*[,;]?\s*(.*)$", re.IGNORECASE)
+
+
+def parse_rooster(value) -> list[dict]:
+    """Lines like 'dinsdag 10:00-11:00 om de week' as time slots."""
+    lines = value if isinstance(value, list) else str(value or "").replace(";", "\n").splitlines()
+    slots = []
+    for line in lines:
+        if isinstance(line, dict):
+            slots.append(line)
+            continue
+        if not str(line).strip():
+            continue
+        match = ROOSTER_LINE.match(str(line))
+        if not match:
+            raise AnswerError(f"'{str(line).strip()}' is geen tijd; schrijf bijvoorbeeld "
+                              "dinsdag 10:00-11:00")
+        dag, van, tot, opmerking = match.groups()
+        slot = {"dag": dag.lower(), "van": van, "tot": tot}
+        if opmerking.strip():
+            slot["opmerking"] = opmerking.strip()
+        slots.append(slot)
+    return slots
+
+
+def _is_empty(value) -> bool:
+    """True for a missing or blank answer (including the issue form's '_No response_')."""
+    return value is None or value == [] or (isinstance(value, str) and
+                                            value.strip() in ("", "_No response_"))
+
+
+def parse_answer(q: Question, value):
+    """Turn a raw answer into the value for the offer file, or raise AnswerError."""
+    if _is_empty(value):
+        return None
+    if q.kind == "janee":
+        try:
+            return parse_ja_nee(value) if isinstance(value, str) else bool(value)
+        except PydanticCustomError as exc:
+            raise AnswerError(str(exc)) from None
+    if q.kind == "choice":
+        return match_choice(str(value), q)
+    if q.kind == "choices":
+        items = value if isinstance(value, list) else re.split(r"[,\n]", str(value))
+        chosen, wrong = [], []
+        for item in filter(str.strip, map(str, items)):
+            try:
+                code = match_choice(item, q)
+            except AnswerError as exc:
+                wrong.append(str(exc))
+                continue
+            if code not in chosen:
+                chosen.append(code)
+        if wrong:
+            raise AnswerError(" ".join(wrong))
+        return chosen or None
+    if q.kind == "rooster":
+        return parse_rooster(value) or None
+    return value.strip() if isinstance(value, str) else value
+
+
+def _schema_field(key: str):
+    """The pydantic FieldInfo of a dotted field name."""
+    block, _, name = key.rpartition(".")
+    model: type[BaseModel] = fields()[block].model if block else Aanbod
+    return model.model_fields[name]
+
+
+def check_answer(q: Question, value, ref: Reference | None = None):
+    """Parse and validate one answer with the schema's own rules; return the clean value."""
+    parsed = parse_answer(q, value)
+    if parsed is None:
+        return None
+    adapter = TypeAdapter(_schema_field(q.key).rebuild_annotation())
+    try:
+        clean = adapter.dump_python(adapter.validate_python(parsed), mode="json")
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        where = error["loc"]
+        prefix = f"regel {where[0] + 1}: " if q.kind == "rooster" and where else ""
+        raise AnswerError(prefix + dutch_message(error)) from None
+    if q.key == "locatie.postcode":
+        ref = ref or load_reference()
+        if clean[:4] not in ref.postcodes:
+            raise AnswerError(unknown_postcode(clean))
+    return clean
+
+
+def _set(data: dict, key: str, value) -> None:
+    """Set a dotted key in nested dicts."""
+    *blocks, name = key.split(".")
+    for block in blocks:
+        data = data.setdefault(block, {})
+    data[name] = value
+
+
+def build_offer(answers: dict, today: dt.date) -> dict:
+    """The offer data from clean answers, in schema order, ready to write."""
+    data: dict = {}
+    for q in QUESTIONS:
+        value = answers.get(q.key)
+        if value is not None and q.applies(answers):
+            _set(data, q.key, value)
+    if not data.get("rooster"):
+        data["op_afspraak"] = True
+    data["controle"] = {"gecontroleerd_op": today,
+                        "door": f"{answers.get('aanbieder.naam', 'aanbieder')} (eigen opgave)"}
+    return ordered(data)
+
+
+def ordered(data, block: str = ""):
+    """Dict keys in schema order, recursively."""
+    if isinstance(data, list):
+        return [ordered(item, block) for item in data]
+    model = fields()[block].model if block else Aanbod
+    if not isinstance(data, dict) or model is None:
+        return data
+    return {name: ordered(data[name], f"{block}.{name}" if block else name)
+            for name in model.model_fields if name in data}
+
+
+def question_for(loc: tuple) -> Question | None:
+    """The question that answers the field at a pydantic error location."""
+    parts = [str(p) for p in loc if not isinstance(p, int)]
+    key = ".".join(parts)
+    best = [q for q in QUESTIONS if key == q.key or key.startswith(q.key + ".")]
+    if best:
+        return max(best, key=lambda q: len(q.key))
+    inside = [q for q in QUESTIONS if q.key.startswith(key + ".")] if key else []
+    return inside[-1] if inside else None
+
+
+class OfferDumper(yaml.SafeDumper):
+    """YAML output for people: block text for long descriptions, ja/nee for booleans."""
+
+
+OfferDumper.add_representer(
+    str, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", s,
+                                         style="|" if "\n" in s else None))
+OfferDumper.add_representer(
+    list, lambda d, items: d.represent_sequence(
+        "tag:yaml.org,2002:seq", items, flow_style=all(isinstance(i, str) for i in items)))
+OfferDumper.add_representer(
+    bool, lambda d, b: d.represent_scalar("tag:yaml.org,2002:str", "ja" if b else "nee"))
+
+
+def without_empty(value):
+    """Drop None values from nested dicts and lists."""
+    if isinstance(value, dict):
+        return {k: without_empty(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_empty(v) for v in value]
+    return value
+
+
+def offer_yaml(data: dict) -> str:
+    """The text of a new offer file, starting with the schema line for editors."""
+    data = without_empty(data)
+    if isinstance(data.get("beschrijving"), str):
+        text = "\n".join(line.rstrip() for line in data["beschrijving"].strip().splitlines())
+        data = {**data, "beschrijving": text + "\n" if "\n" in text else text}
+    body = yaml.dump(data, Dumper=OfferDumper, sort_keys=False, allow_unicode=True, width=90)
+    return "# yaml-language-server: $schema=../../schema/aanbod.schema.json\n" + body
+
+
+def issue_form() -> dict:
+    """The GitHub issue form 'Nieuw aanbod aanmelden', built from QUESTIONS."""
+    body: list[dict] = [{"type": "markdown", "attributes": {"value": (
+        "Met dit formulier meld je een beweegaanbod aan voor de beweegkaart. Een curator "
+        "maakt er een aanbod van en neemt contact met je op.\n\n"
+        "**Let op:** dit formulier is openbaar. Vul geen gegevens van deelnemers in. "
+        "Het e-mailadres waarop je aanmeldingen wilt ontvangen, vragen we apart.")}}]
+    for q in QUESTIONS:
+        if q.private:
+            continue
+        element: dict = {"type": {"text": "input", "textarea": "textarea", "rooster": "textarea",
+                                  "choice": "dropdown", "choices": "dropdown",
+                                  "janee": "dropdown"}[q.kind],
+                         "id": q.id,
+                         "attributes": {"label": q.label, "description": q.description}}
+        if q.placeholder:
+            element["attributes"]["placeholder"] = q.placeholder
+        if q.kind in ("choice", "choices", "janee"):
+            element["attributes"]["options"] = [label for _, label in q.choices()]
+            if q.kind == "choices":
+                element["attributes"]["multiple"] = True
+        element["validations"] = {"required": q.required and not q.when}
+        body.append(element)
+    return {"name": ISSUE_FORM_NAME,
+            "description": "Meld een sport- of beweegaanbod aan voor de beweegkaart.",
+            "title": "Nieuw aanbod: ", "labels": ["nieuw aanbod"], "body": body}
+
+
+def issue_form_yaml() -> str:
+    """The issue form as YAML text, with a note that it is generated."""
+    header = ("# Generated by `beweegkaart docs` from generator/questions.py; do not edit.\n"
+              "# The same questions are asked by `beweegkaart new`.\n")
+    return header + yaml.safe_dump(issue_form(), sort_keys=False, allow_unicode=True, width=100)
+
+
+def answers_from_issue(body: str) -> dict:
+    """Answers keyed by question key, read from the Markdown body of a filled-in issue form."""
+    by_label = {q.label: q.key for q in QUESTIONS}
+    answers = {}
+    for block in re.split(r"^### ", body, flags=re.MULTILINE)[1:]:
+        label, _, value = block.partition("\n")
+        if label.strip() in by_label:
+            answers[by_label[label.strip()]] = value.strip()
+    return answers
