@@ -173,8 +173,8 @@ def _html_problems(data: object, text: str, shown: str, loc: tuple = ()) -> list
     """Raw HTML, script or event handlers in any text are refused (content is untrusted)."""
     if isinstance(data, str):
         if HTML.search(data):
-            line, column = locate(text, loc)
             snippet = HTML.search(data).group(0)
+            line, column = _line_of(text, snippet, *locate(text, loc))
             return [Problem(shown, line, column, field_path(loc),
                             "HTML en scripts zijn niet toegestaan; gebruik gewone tekst of "
                             "eenvoudige Markdown", snippet, True)]
@@ -184,6 +184,16 @@ def _html_problems(data: object, text: str, shown: str, loc: tuple = ()) -> list
     for key, value in items:
         problems += _html_problems(value, text, shown, (*loc, key))
     return problems
+
+
+def _line_of(text: str, snippet: str, line: int, column: int) -> tuple[int, int]:
+    """The first line at or after the field's line that contains `snippet` (multi-line text)."""
+    lines = text.splitlines()
+    for number in range(line, len(lines) + 1):
+        found = lines[number - 1].lower().find(snippet.lower())
+        if found >= 0:
+            return number, found + 1
+    return line, column
 
 
 def _enrich(path: Path, root: Path | None, model: Aanbod, text: str, shown: str,
@@ -255,6 +265,16 @@ def _check_photo(photo: Path, loc: tuple, problem) -> None:
         problem(loc, f"foto niet gevonden; zet het bestand in {photo.parent}", photo.name)
     elif photo.stat().st_size > MAX_PHOTO_BYTES:
         problem(loc, "foto is groter dan 2 MB; verklein hem eerst", photo.name)
+    elif not _is_image(photo):
+        problem(loc, "dit bestand is geen echte jpg-, png- of webp-foto", photo.name)
+
+
+def _is_image(path: Path) -> bool:
+    """True when the file starts like a JPEG, PNG or WebP image."""
+    with path.open("rb") as f:
+        head = f.read(12)
+    return (head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n")
+            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"))
 
 
 def _in_nl(lat: float, lon: float) -> bool:

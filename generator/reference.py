@@ -1,6 +1,7 @@
 """Offline reference data: PC4 postcodes, the activity list, gemeente and wijk outlines."""
 
 import csv
+import re
 import json
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -66,7 +67,7 @@ class Reference:
         out = {}
         for code, name in WIJK_FILES.items():
             data = json.loads((self.folder / name).read_text("utf-8"))
-            out[code] = [(f["properties"]["WK_NAAM"], prep(shape(f["geometry"])))
+            out[code] = [(_wijk_name(f["properties"]["WK_NAAM"]), prep(shape(f["geometry"])))
                          for f in data["features"]]
         return out
 
@@ -94,6 +95,11 @@ class Reference:
     def gemeenten(self) -> dict[str, str]:
         """Gemeente slug -> official name, for every gemeente that has postcodes."""
         return {slugify(p.gemeente): p.gemeente for p in self.postcodes.values() if p.gemeente}
+
+
+def _wijk_name(name: str) -> str:
+    """'Wijk 02 Buitenwijk West' -> 'Buitenwijk West' (CBS prefixes some wijk names)."""
+    return re.sub(r"^Wijk \d+\s+", "", name)
 
 
 def _read_postcodes(path: Path) -> tuple[dict[str, Postcode], dict[str, list[str]]]:

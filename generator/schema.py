@@ -103,9 +103,10 @@ def check_text(value: str) -> str:
 Tekst = Annotated[str, AfterValidator(check_text)]
 
 
-def check_time(value: str) -> str:
+def check_time(value: Any) -> str:
     """A time of day as HH:MM (24-hour clock)."""
-    match = re.fullmatch(r"([01]?\d|2[0-3])[:.]([0-5]\d)", value.strip())
+    match = re.fullmatch(r"([01]?\d|2[0-3])[:.]([0-5]\d)", value.strip()) \
+        if isinstance(value, str) else None
     if not match:
         raise fail("moet een tijd zijn als UU:MM, bijvoorbeeld \"19:30\"")
     return f"{int(match.group(1)):02d}:{match.group(2)}"
@@ -113,7 +114,7 @@ def check_time(value: str) -> str:
 
 Tijd = Annotated[
     str,
-    AfterValidator(check_time),
+    BeforeValidator(check_time),
     WithJsonSchema({"type": "string", "pattern": r"^([01]?\d|2[0-3])[:.][0-5]\d$",
                     "description": "Tijd als UU:MM, tussen aanhalingstekens: \"19:30\"."}),
 ]
@@ -155,6 +156,16 @@ Telefoon = Annotated[
 ]
 
 
+def check_https(value: HttpUrl) -> HttpUrl:
+    """Only secure web addresses are published."""
+    if value.scheme != "https":
+        raise fail("gebruik een veilig webadres dat begint met https://")
+    return value
+
+
+Website = Annotated[HttpUrl, AfterValidator(check_https)]
+
+
 class Model(BaseModel):
     """Base for every block: unknown keys are errors, so typos never go unnoticed."""
 
@@ -166,7 +177,7 @@ class Aanbieder(Model):
 
     naam: Tekst = Field(min_length=2, max_length=120,
                         description="Naam van de club of organisatie.")
-    website: HttpUrl | None = Field(None, description="Website, beginnend met https://.")
+    website: Website | None = Field(None, description="Website, beginnend met https://.")
     telefoon: Telefoon | None = Field(None, description="Openbaar telefoonnummer voor vragen.")
     email: EmailStr | None = Field(None, description="Openbaar e-mailadres voor vragen.")
 
@@ -251,6 +262,8 @@ class Kosten(Model):
         """Either free, or an amount with its period."""
         if self.gratis and self.bedrag:
             raise fail("kies: 'gratis: ja' of een bedrag, niet allebei")
+        if not self.gratis and self.bedrag == 0:
+            raise fail("het bedrag is 0: zet dan 'gratis: ja' in plaats van een bedrag")
         if not self.gratis and (self.bedrag is None or self.per is None):
             raise fail("vul 'bedrag' en 'per' in, of zet 'gratis: ja'")
         return self
@@ -273,16 +286,16 @@ class Leeftijd(Model):
 
 
 class Toegankelijkheid(Model):
-    """Accessibility of the place and the activity."""
+    """Accessibility of the place and the activity; a key left out means 'unknown', not 'no'."""
 
-    rolstoel: JaNee = Field(False, description="Toegankelijk met een rolstoel.")
-    aangepast_toilet: JaNee = Field(False, description="Er is een aangepast toilet.")
-    parkeren: JaNee = Field(False, description="Parkeren bij de deur.")
+    rolstoel: JaNee | None = Field(None, description="Toegankelijk met een rolstoel.")
+    aangepast_toilet: JaNee | None = Field(None, description="Er is een aangepast toilet.")
+    parkeren: JaNee | None = Field(None, description="Parkeren bij de deur.")
     openbaar_vervoer: Tekst | None = Field(
         None, max_length=200, description="Bereikbaarheid met OV, bijvoorbeeld bus 38, halte Sportlaan.")
-    slechtzienden: JaNee = Field(False, description="Begeleiding voor mensen die slecht zien.")
-    slechthorenden: JaNee = Field(False, description="Begeleiding voor mensen die slecht horen.")
-    aangepast_sporten: JaNee = Field(False, description="De activiteit wordt aangepast aan beperkingen.")
+    slechtzienden: JaNee | None = Field(None, description="Begeleiding voor mensen die slecht zien.")
+    slechthorenden: JaNee | None = Field(None, description="Begeleiding voor mensen die slecht horen.")
+    aangepast_sporten: JaNee | None = Field(None, description="De activiteit wordt aangepast aan beperkingen.")
     toelichting: Tekst | None = Field(None, max_length=500, description="Verdere uitleg.")
 
 

@@ -81,17 +81,29 @@ def _construct_mapping(loader: OfferLoader, node: yaml.MappingNode) -> dict:
         if key_node.tag == "tag:yaml.org,2002:merge":
             raise yaml.constructor.ConstructorError(
                 None, None, "samenvoegen met '<<' is niet toegestaan", key_node.start_mark)
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str | int | float | bool) or key is None:
+        if not isinstance(key_node, yaml.ScalarNode):
             raise yaml.constructor.ConstructorError(
                 None, None, "een veldnaam moet gewone tekst zijn", key_node.start_mark)
+        key = key_node.value  # keys stay text as written: '2026' is an unknown field, not a number
         if key in mapping:
-            loader.duplicates.append((str(key), key_node.start_mark))
+            loader.duplicates.append((key, key_node.start_mark))
         mapping[key] = loader.construct_object(value_node, deep=True)
     return mapping
 
 
 OfferLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def _construct_date(loader: OfferLoader, node: yaml.ScalarNode):
+    """A YYYY-MM-DD date, or the text itself when no such day exists (2026-02-30)."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return node.value
+
+
+OfferLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
+MAX_DEPTH = 20
 
 
 def read_yaml(data: bytes, path: str) -> tuple[object, list[Problem]]:
@@ -116,13 +128,18 @@ def read_yaml(data: bytes, path: str) -> tuple[object, list[Problem]]:
     loader = OfferLoader(text)
     try:
         value = loader.get_single_data()
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        return None, [Problem(path, mark.line + 1, mark.column + 1, "", exc.problem)]
     except yaml.YAMLError as exc:
-        return None, [_syntax_problem(exc, path)]
+        return None, [_syntax_problem(exc, text, path)]
+    except RecursionError:
+        return None, [_depth_problem(text, path)]
     finally:
         loader.dispose()
-    problems = [Problem(path, mark.line + 1, mark.column + 1, key,
+    problems = [Problem(path, mark.line + 1, mark.column + 1, field_at(text, mark),
                         "dit veld staat er twee keer in; haal er één weg")
-                for key, mark in loader.duplicates]
+                for _key, mark in loader.duplicates]
     if not isinstance(value, dict):
         problems.append(Problem(path, 1, 1, "", "het bestand moet velden bevatten, zoals 'titel: ...'",
                                 value, value is not None))
@@ -158,6 +175,59 @@ def _alias_problems(text: str, path: str) -> list[Problem]:
     return problems
 
 
+def _depth_problem(text: str, path: str) -> Problem:
+    """Where the nesting of lists and blocks gets deeper than any offer needs."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                return Problem(path, mark.line + 1, mark.column + 1, "",
+                               f"te diep genest (meer dan {MAX_DEPTH} niveaus)")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return Problem(path, 1, 1, "", "te diep genest")
+
+
+def field_at(text: str, mark: yaml.Mark) -> str:
+    """The dotted field path of the key that starts at `mark` ('kosten.bedrag')."""
+    try:
+        node = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return ""
+    path: list = []
+    while node is not None:
+        found = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.start_mark.index == mark.index:
+                    return _dotted([*path, key.value])
+                if _contains(value, mark):
+                    found, path = value, [*path, key.value]
+                    break
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                if _contains(item, mark):
+                    found, path = item, [*path, index]
+                    break
+        node = found
+    return ""
+
+
+def _contains(node: yaml.Node, mark: yaml.Mark) -> bool:
+    """True when `mark` lies inside the node's text."""
+    return node.start_mark.index <= mark.index < node.end_mark.index
+
+
+def _dotted(loc: list) -> str:
+    """['rooster', 0, 'tot'] -> 'rooster[0].tot'."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 SYNTAX_HINTS = [
     ("mapping values are not allowed", "staat er een dubbele punt in de tekst? Zet de tekst "
      "dan tussen aanhalingstekens"),
@@ -168,20 +238,42 @@ SYNTAX_HINTS = [
     ("found unexpected end of stream", "mist er een afsluitend aanhalingsteken?"),
     ("unacceptable character", "het bestand bevat een onzichtbaar of verboden teken"),
     ("special characters are not allowed", "het bestand bevat een onzichtbaar of verboden teken"),
+    ("but found another document", "het bestand bevat een regel '---' en daardoor twee "
+     "documenten; haal de '---' weg"),
 ]
 
 
-def _syntax_problem(exc: yaml.YAMLError, path: str) -> Problem:
+def _syntax_problem(exc: yaml.YAMLError, text: str, path: str) -> Problem:
     """Turn a YAML parser error into a Dutch message at its position."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        line, column = _offset_position(text, exc.position)
+        return Problem(path, line, column, "", "het bestand bevat een onzichtbaar of verboden "
+                       "teken; typ deze regel opnieuw", f"\\x{exc.character:02x}"
+                       if isinstance(exc.character, int) else exc.character, True)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    if isinstance(exc, yaml.reader.ReaderError):
-        line, column = _offset_position(exc.buffer if isinstance(exc.buffer, str) else "",
-                                        exc.position)
     problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None) or ""
+    if "quoted scalar" in context or "quoted scalar" in problem:
+        start = exc.context_mark or mark
+        return Problem(path, start.line + 1, start.column + 1, "", "aanhalingsteken wordt niet "
+                       "afgesloten; zet aan het eind van de tekst ook een \"")
+    open_quote = _unclosed_quote_line(text, line)
+    if open_quote:
+        return Problem(path, open_quote, 1, "", "aanhalingsteken wordt niet afgesloten op deze "
+                       "regel; zet aan het eind van de tekst ook een \"")
     hint = next((h for key, h in SYNTAX_HINTS if key in problem), "")
     message = f"YAML-fout: {problem}" + (f" ({hint})" if hint else "")
     return Problem(path, line, column, "", message)
+
+
+def _unclosed_quote_line(text: str, error_line: int) -> int | None:
+    """The last line before a syntax error with an odd number of double quotes, if any."""
+    for number, line in enumerate(text.splitlines()[:error_line], start=1):
+        code = line.split(" #", 1)[0]
+        if (code.count('"') - code.count('\\"')) % 2 == 1:
+            return number
+    return None
 
 
 def _offset_position(text: str, offset: int) -> tuple[int, int]:
