@@ -5,6 +5,7 @@ import sys
 from collections import defaultdict
 
 import click
+from flask.cli import with_appcontext
 from flask import current_app
 from sqlalchemy import select
 
@@ -24,6 +25,7 @@ COUNTS = {
 
 
 @click.command("purge")
+@with_appcontext
 @click.option("--days", type=int, default=None, help="Retention in days (default: setting).")
 def purge_command(days: int | None):
     """Remove personal data after the retention period; anonymous rows stay for the figures."""
@@ -33,6 +35,7 @@ def purge_command(days: int | None):
 
 
 @click.command("erase")
+@with_appcontext
 @click.argument("reference")
 def erase_command(reference: str):
     """Remove the personal data of one referral now (a person's request)."""
@@ -63,6 +66,7 @@ def stats_rows(engine) -> list[dict]:
 
 
 @click.command("stats")
+@with_appcontext
 def stats_command():
     """Print anonymous counts per offer, gemeente and month as CSV."""
     writer = csv.DictWriter(sys.stdout, fieldnames=STATS_COLUMNS, lineterminator="\n")

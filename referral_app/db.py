@@ -3,6 +3,7 @@
 import datetime as dt
 
 import click
+from flask.cli import with_appcontext
 from flask import current_app
 from sqlalchemy import (
     Boolean,
@@ -107,6 +108,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA secure_delete=ON")  # erased data is overwritten, not kept
             cursor.close()
 
         return engine
@@ -120,6 +122,13 @@ def get_engine(app=None) -> Engine:
     if engine is None:
         engine = app.extensions["beweegkaart_engine"] = make_engine(app.config["DATABASE_URL"])
     return engine
+
+
+def compact(engine: Engine) -> None:
+    """After erasing: move the write-ahead log into the file so no old copy lingers."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def init_schema(engine: Engine) -> list[str]:
@@ -143,6 +152,7 @@ def init_schema(engine: Engine) -> list[str]:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command():
     """Create or migrate the database schema (safe to run again)."""
     changes = init_schema(get_engine())

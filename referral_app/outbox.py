@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 
 import click
+from flask.cli import with_appcontext
 from flask import current_app
 from sqlalchemy import and_, insert, or_, select, update
 
@@ -137,6 +138,7 @@ def run_worker(app, stop=None, interval: float | None = None) -> None:
 
 
 @click.command("send-outbox")
+@with_appcontext
 @click.option("--once", is_flag=True, help="Send what is due and stop (for cron).")
 def send_outbox_command(once: bool):
     """Send queued mails, retrying failures with backoff (a loop; --once for cron)."""

@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import consent
-from .db import PERSONAL, get_engine, outbox, referrals, status_events, utcnow
+from .db import PERSONAL, compact, get_engine, outbox, referrals, status_events, utcnow
 from .forms import REASONS, STATUSES
 from .mail import build_message
 from .outbox import enqueue
@@ -151,6 +151,7 @@ def purge(retention_days: int, now: dt.datetime | None = None) -> int:
         # Sent mails are no longer needed by anyone.
         conn.execute(delete(outbox).where(outbox.c.state == "sent",
                                           outbox.c.sent_at < now - dt.timedelta(days=1)))
+    compact(get_engine())
     return len(ids)
 
 
@@ -160,4 +161,5 @@ def erase(reference: str) -> bool:
         ids = list(conn.execute(select(referrals.c.id).where(
             referrals.c.reference == reference.strip().upper())).scalars())
         forget(conn, ids)
+    compact(get_engine())
     return bool(ids)
