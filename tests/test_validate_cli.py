@@ -110,6 +110,20 @@ def test_no_traceback_on_crashing_cases(name, tmp_path):
     assert EXPECTED["errors"][name]["message"] in result.stdout
 
 
+@pytest.mark.xfail(strict=True, reason="30,000 nested brackets (a 60 KB file, under the size "
+                   "limit) overflow libyaml's C composer: the validator dies with SIGSEGV")
+def test_very_deep_nesting_does_not_kill_the_validator(tmp_path):
+    """A file nested thousands of levels deep is refused; the other files are still checked."""
+    offers = corpus_copy(tmp_path, ["leeg.yaml"])
+    deep = "titel: Diep\nx: " + "[" * 30000 + "]" * 30000 + "\n"
+    (offers / "rotterdam" / "diep.yaml").write_text(deep, "utf-8")
+    result = validate("--today", TODAY, offers)
+    no_traceback(result)
+    assert result.returncode == 1
+    assert "diep.yaml:2:" in result.stdout and "leeg.yaml:1:1:" in result.stdout
+    assert "2 bestanden gecontroleerd" in result.stderr
+
+
 def test_valid_base_exits_0():
     """The base offer: exit 0, nothing on stdout, a summary with 0 errors on stderr."""
     result = validate("--today", TODAY, CORPUS / "valid")
