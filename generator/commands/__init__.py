@@ -1,6 +1,6 @@
 """Sub-commands of `beweegkaart`: one module each, with `HELP`, `add_arguments` and `run`."""
 
-from . import export, importer, synth, validate
+from . import annotate, build, docs, export, importer, new, report, synth, validate
 
 # Order here is the order in `beweegkaart --help`.
 MODULES = {
@@ -8,4 +8,9 @@ MODULES = {
     "synth": synth,
     "import": importer,
     "export": export,
+    "build": build,
+    "new": new,
+    "report": report,
+    "annotate": annotate,
+    "docs": docs,
 }

@@ -1,0 +1,158 @@
+"""The home page's data: one compact, columnar search file, detail shards and the PC4 table.
+
+The search file holds only what the browser needs to filter and cluster (coordinates and
+filter bits), as integer columns that gzip well. Details for the result list are fetched on
+demand from shards of SHARD_SIZE offers; offers are in a space-filling-curve order, so the
+offers near one postcode sit in one or two shards.
+"""
+
+import json
+from pathlib import Path
+
+from ..catalogue import Offer
+from ..reference import Reference
+from ..vocab import ALLEEN_VOOR, DAGEN, DOELGROEPEN, NIVEAUS, TALEN
+from .texts import PARTS, cost_text, monthly_cost, part_of_day, when_text
+
+SHARD_SIZE = 256
+SCALE = 10_000  # coordinates as integers of 1e-4 degree (about 10 m)
+DATA_VERSION = 1
+
+# Flag bits of the "f" column.
+FLAGS = {"proefles": 1, "zorgverzekeraar": 2, "stadspas": 4, "rolstoel": 8, "aangepast": 16,
+         "vrouwen": 32, "mannen": 64, "verwijzen": 512}
+NIVEAU_SHIFT = 7  # bits 7-8: 0 unknown, 1 rustig, 2 gemiddeld, 3 intensief
+OP_AFSPRAAK_BIT = 1 << 21
+
+
+def morton(lat: float, lon: float) -> int:
+    """Interleave the bits of a coarse grid cell, so nearby offers sort next to each other."""
+    y = int((lat - 50.0) * 512) & 0xFFFF
+    x = int((lon - 3.0) * 512) & 0xFFFF
+    key = 0
+    for bit in range(16):
+        key |= ((x >> bit) & 1) << (2 * bit) | ((y >> bit) & 1) << (2 * bit + 1)
+    return key
+
+
+def search_order(offers: list[Offer]) -> list[Offer]:
+    """Offers in the order of the search file (by space-filling curve, then id)."""
+    return sorted(offers, key=lambda o: (morton(o.lat, o.lon), o.id))
+
+
+def time_bits(offer: Offer) -> int:
+    """Bit day*3+part for every weekly slot, plus OP_AFSPRAAK_BIT."""
+    bits = 0
+    for slot in offer.data.rooster:
+        bits |= 1 << (DAGEN.index(slot.dag) * 3 + part_of_day(slot.van))
+    if offer.data.op_afspraak:
+        bits |= OP_AFSPRAAK_BIT
+    return bits
+
+
+def flag_bits(offer: Offer) -> int:
+    """The yes/no filter facts of an offer as one integer."""
+    data = offer.data
+    cost, access = data.kosten, data.toegankelijkheid
+    vergoeding = cost.vergoeding
+    flags = 0
+    flags |= FLAGS["proefles"] if cost.gratis_proefles else 0
+    flags |= FLAGS["zorgverzekeraar"] if vergoeding and vergoeding.zorgverzekeraar else 0
+    flags |= FLAGS["stadspas"] if vergoeding and vergoeding.stadspas else 0
+    flags |= FLAGS["rolstoel"] if access and access.rolstoel else 0
+    flags |= FLAGS["aangepast"] if access and access.aangepast_sporten else 0
+    flags |= FLAGS["vrouwen"] if data.alleen_voor == "vrouwen" else 0
+    flags |= FLAGS["mannen"] if data.alleen_voor == "mannen" else 0
+    flags |= FLAGS["verwijzen"] if offer.accepts_referrals() else 0
+    if data.niveau:
+        flags |= (NIVEAUS.index(data.niveau) + 1) << NIVEAU_SHIFT
+    return flags
+
+
+def mask(values: list[str], vocabulary: list[str]) -> int:
+    """A bit per vocabulary entry present in values."""
+    return sum(1 << vocabulary.index(v) for v in set(values))
+
+
+def search_file(offers: list[Offer], ref: Reference) -> dict:
+    """The compact columnar search data for offers already in search order."""
+    codes = sorted(ref.activities)
+    talen = list(TALEN)
+    cols: dict[str, list] = {k: [] for k in ("y", "x", "a", "g", "t", "k", "f", "l", "j")}
+    prev_y = prev_x = 0
+    for offer in offers:
+        data = offer.data
+        y, x = round(offer.lat * SCALE), round(offer.lon * SCALE)
+        cols["y"].append(y - prev_y)
+        cols["x"].append(x - prev_x)
+        prev_y, prev_x = y, x
+        acts = [codes.index(a) for a in data.activiteiten]
+        cols["a"].append(acts[0] if len(acts) == 1 else acts)
+        cols["g"].append(mask(data.doelgroepen, DOELGROEPEN))
+        cols["t"].append(time_bits(offer))
+        cols["k"].append(int(-(-monthly_cost(data) // 1)))  # whole euros, rounded up
+        cols["f"].append(flag_bits(offer))
+        cols["l"].append(mask(data.talen, talen))
+        age = data.leeftijd
+        low = age.van if age and age.van is not None else 0
+        high = age.tot if age and age.tot is not None else 127
+        cols["j"].append(low * 128 + high)
+    return {
+        "v": DATA_VERSION, "n": len(offers), "scale": SCALE, "shard": SHARD_SIZE,
+        "activiteiten": [[c, ref.activities[c].label] for c in codes],
+        "doelgroepen": DOELGROEPEN, "talen": talen, "dagen": DAGEN, "dagdelen": PARTS,
+        "niveaus": NIVEAUS, "alleen_voor": ALLEEN_VOOR, "flags": FLAGS,
+        "niveau_shift": NIVEAU_SHIFT, "op_afspraak_bit": OP_AFSPRAAK_BIT,
+        **cols,
+    }
+
+
+def detail_record(offer: Offer, labels: dict[str, str]) -> dict:
+    """The public key facts of one offer: for the result list, popups and the advice sheet."""
+    data = offer.data
+    who = data.aanbieder
+    return {
+        "id": offer.id, "titel": data.titel,
+        "activiteiten": [labels[a] for a in data.activiteiten],
+        "plek": data.locatie.naam, "adres": data.locatie.adres,
+        "postcode": data.locatie.postcode, "plaats": data.locatie.plaats,
+        "wanneer": when_text(data), "kosten": cost_text(data),
+        "proefles": data.kosten.gratis_proefles,
+        "aanbieder": who.naam, "telefoon": who.telefoon, "email": who.email,
+        "website": str(who.website) if who.website else None,
+    }
+
+
+def write_json(path: Path, value) -> int:
+    """Write compact JSON; return its size in bytes."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    path.write_text(text, encoding="utf-8")
+    return len(text.encode("utf-8"))
+
+
+def pc4_file(ref: Reference) -> dict:
+    """Postcode and place centroids for the offline lookup in the browser."""
+    rows = sorted(ref.postcodes.values(), key=lambda p: p.pc4)
+    places: dict[str, list[float]] = {}
+    for name, codes in ref.places.items():
+        points = [ref.postcodes[c] for c in codes if c in ref.postcodes]
+        if points:
+            places[name] = [round(sum(p.lat for p in points) / len(points) * SCALE),
+                            round(sum(p.lon for p in points) / len(points) * SCALE)]
+    return {"scale": SCALE,
+            "pc4": [[int(p.pc4), round(p.lat * SCALE), round(p.lon * SCALE)] for p in rows],
+            "plaatsen": places}
+
+
+def write_data(offers: list[Offer], ref: Reference, out: Path) -> dict:
+    """Write zoek.json, pc4.json and the detail shards; return sizes for the build report."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "details").mkdir(exist_ok=True)
+    ordered = search_order(offers)
+    sizes = {"zoek.json": write_json(out / "zoek.json", search_file(ordered, ref)),
+             "pc4.json": write_json(out / "pc4.json", pc4_file(ref))}
+    labels = {code: act.label for code, act in ref.activities.items()}
+    for start in range(0, len(ordered), SHARD_SIZE):
+        records = [detail_record(o, labels) for o in ordered[start:start + SHARD_SIZE]]
+        write_json(out / "details" / f"{start // SHARD_SIZE}.json", records)
+    return sizes

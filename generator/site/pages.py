@@ -1,0 +1,138 @@
+"""Page bodies for offers and for the no-JavaScript index pages, rendered with Jinja2.
+
+The page chrome (header, footer, theme) comes from a shell page that MkDocs renders once;
+`stamp` puts a body into it. This keeps the cost per offer page to one template render.
+"""
+
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from ..catalogue import Offer
+from ..export import offer_jsonld
+from ..reference import Reference
+from ..vocab import DAGEN, slugify
+from .data import detail_record
+from .texts import age_text, cost_text, for_whom_text, monthly_cost, when_text
+
+TEMPLATES = Path(__file__).parent / "templates"
+TITLE = "@@BEWEEGKAART_TITEL@@"
+DESCRIPTION = "@@BEWEEGKAART_OMSCHRIJVING@@"
+BODY = '<div data-beweegkaart-inhoud=""></div>'
+SCRIPT_END = "</"  # escaped inside JSON embedded in <script>
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Site settings from mkdocs.yml `extra.beweegkaart`."""
+
+    tiles_url: str
+    tiles_attribution: str
+    tiles_max_zoom: int
+    referral_url: str
+    repo_edit_url: str
+    curator_email: str
+    site_url: str
+
+
+def markdown_renderer() -> MarkdownIt:
+    """Safe Markdown: CommonMark without raw HTML, no images (photos have their own field)."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.disable(["image", "html_block", "html_inline"])
+    return md
+
+
+def environment() -> Environment:
+    """The Jinja2 environment for page bodies (autoescaped)."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    md = markdown_renderer()
+    env.filters["markdown"] = lambda text: Markup(md.render(text))
+    env.filters["slug"] = slugify
+    return env
+
+
+def json_script(value) -> Markup:
+    """JSON safe to embed inside a <script> element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("</", "<\\/").replace("<!--", "<\\!--"))
+
+
+class Shell:
+    """A page MkDocs rendered with placeholders, cut once into the pieces around them."""
+
+    def __init__(self, text: str):
+        """Split the shell at the title, description and body placeholders."""
+        self.pieces: list[str] = []
+        self.slots: list[str] = []
+        rest = text
+        while True:
+            hits = [(rest.find(m), m) for m in (TITLE, DESCRIPTION, BODY) if m in rest]
+            if not hits:
+                break
+            pos, marker = min(hits)
+            self.pieces.append(rest[:pos])
+            self.slots.append(marker)
+            rest = rest[pos + len(marker):]
+        self.pieces.append(rest)
+        if BODY not in self.slots:
+            raise ValueError("shell page has no body placeholder")
+
+    def stamp(self, title: str, description: str, body: str) -> str:
+        """The full page with title, description and body filled in."""
+        values = {TITLE: html.escape(title, quote=True),
+                  DESCRIPTION: html.escape(description, quote=True), BODY: body}
+        out = [self.pieces[0]]
+        for slot, piece in zip(self.slots, self.pieces[1:], strict=True):
+            out.append(values[slot])
+            out.append(piece)
+        return "".join(out)
+
+
+class PageRenderer:
+    """Renders offer and index page bodies with shared settings and reference data."""
+
+    def __init__(self, settings: Settings, ref: Reference):
+        """Compile the templates once."""
+        self.settings = settings
+        self.ref = ref
+        self.labels = {code: act.label for code, act in ref.activities.items()}
+        env = environment()
+        self.offer_template = env.get_template("offer.html")
+        self.list_template = env.get_template("list.html")
+
+    def offer_body(self, offer: Offer) -> str:
+        """The body of one offer page."""
+        data = offer.data
+        s = self.settings
+        return self.offer_template.render(
+            offer=offer, data=data, s=s,
+            what=", ".join(self.labels[a] for a in data.activiteiten),
+            slots=sorted(data.rooster, key=lambda t: (DAGEN.index(t.dag), t.van)),
+            when=when_text(data), cost=cost_text(data), monthly=monthly_cost(data),
+            age=age_text(data), for_whom=for_whom_text(data),
+            referrals=offer.accepts_referrals(),
+            record=json_script(detail_record(offer, self.labels)),
+            jsonld=json_script(offer_jsonld(offer, s.site_url, self.ref.folder)),
+            edit_url=f"{s.repo_edit_url}{offer.id}.yaml" if s.repo_edit_url else "",
+        )
+
+    def list_body(self, intro: str, offers: list[Offer], groups: list[tuple[str, str, int]] = (),
+                  depth: int = 2) -> str:
+        """An index page body: an intro, links to sub-indexes and a list of offers."""
+        up = "../" * depth
+        rows = [(f"{up}aanbod/{o.id}/", o.data.titel, o.data.locatie.plaats,
+                 self.labels[o.data.activiteiten[0]], when_text(o.data), cost_text(o.data))
+                for o in sorted(offers, key=lambda o: (o.data.titel.lower(), o.id))]
+        return self.list_template.render(intro=intro, rows=rows, groups=groups, up=up)
+
+
+def offer_description(offer: Offer) -> str:
+    """A one-line summary for the page's meta description."""
+    data = offer.data
+    return f"{data.titel} in {data.locatie.plaats}: {when_text(data)}. {cost_text(data)}."

@@ -1,0 +1,602 @@
+/* Home page search: one compact data file, filtered and clustered in the browser.
+ * State lives in the URL (shareable; the back button works). No requests to other origins
+ * except map tiles. */
+(function () {
+  "use strict";
+
+  var cfg = JSON.parse(document.getElementById("beweegkaart-config").textContent);
+  var base = new URL(JSON.parse(document.getElementById("__config").textContent).base + "/",
+                     location.href);
+  var DAY_CODES = ["ma", "di", "wo", "do", "vr", "za", "zo"];
+  var COSTS = [["", "Alle bedragen"], ["gratis", "Gratis"], ["10", "Tot \u20ac 10"],
+               ["25", "Tot \u20ac 25"], ["50", "Tot \u20ac 50"]];
+  var PAGE = 20;
+  var form = document.getElementById("bk-form");
+  var el = function (id) { return document.getElementById(id); };
+
+  var D = null;        // decoded search data
+  var PC = null;       // postcode and place table
+  var state = {};      // current search state
+  var results = [];    // indices of matching offers, sorted
+  var dist = null;     // distance per offer (km) from the chosen location
+  var shown = PAGE;
+  var shards = {};     // shard number -> Promise of records
+  var map, clusterLayer, index, features, radiusCircle;
+  var firstClusters = true;
+
+  function fetchJSON(path) {
+    return fetch(new URL(path, base)).then(function (r) {
+      if (!r.ok) { throw new Error(path + ": " + r.status); }
+      return r.json();
+    });
+  }
+
+  /* ---- data ---- */
+  function decode(raw) {
+    var n = raw.n, lat = new Float64Array(n), lon = new Float64Array(n);
+    var a0 = new Uint32Array(n), a1 = new Uint32Array(n), y = 0, x = 0, i;
+    for (i = 0; i < n; i++) {
+      y += raw.y[i]; x += raw.x[i];
+      lat[i] = y / raw.scale; lon[i] = x / raw.scale;
+      var acts = typeof raw.a[i] === "number" ? [raw.a[i]] : raw.a[i];
+      for (var j = 0; j < acts.length; j++) {
+        if (acts[j] < 32) { a0[i] |= (1 << acts[j]) >>> 0; } else { a1[i] |= (1 << (acts[j] - 32)) >>> 0; }
+      }
+    }
+    return {
+      raw: raw, n: n, lat: lat, lon: lon, a0: a0, a1: a1,
+      g: Uint32Array.from(raw.g), t: Uint32Array.from(raw.t), k: Int32Array.from(raw.k),
+      f: Uint32Array.from(raw.f), l: Uint32Array.from(raw.l), j: Int32Array.from(raw.j)
+    };
+  }
+
+  function details(i) {
+    var shard = Math.floor(i / D.raw.shard);
+    if (!shards[shard]) { shards[shard] = fetchJSON("data/details/" + shard + ".json"); }
+    return shards[shard].then(function (records) { return records[i % D.raw.shard]; });
+  }
+
+  /* ---- state <-> URL <-> form ---- */
+  var LISTS = ["dag", "deel"];
+  var FLAGS = ["proef", "zv", "sp", "rol", "aangepast", "vrouwen"];
+  var SINGLE = ["q", "loc", "r", "act", "dg", "kosten", "niveau", "leeftijd", "taal"];
+
+  function readURL() {
+    var p = new URLSearchParams(location.search), s = {};
+    SINGLE.forEach(function (k) { s[k] = p.get(k) || ""; });
+    if (!p.has("r")) { s.r = "10"; }
+    LISTS.forEach(function (k) { s[k] = (p.get(k) || "").split(",").filter(Boolean); });
+    FLAGS.forEach(function (k) { s[k] = p.get(k) === "1"; });
+    return s;
+  }
+
+  function toURL(s) {
+    var p = new URLSearchParams();
+    SINGLE.forEach(function (k) { if (s[k] && !(k === "r" && s[k] === "10")) { p.set(k, s[k]); } });
+    if (!s.r) { p.set("r", "10"); }
+    LISTS.forEach(function (k) { if (s[k].length) { p.set(k, s[k].join(",")); } });
+    FLAGS.forEach(function (k) { if (s[k]) { p.set(k, "1"); } });
+    var q = p.toString();
+    return location.pathname + (q ? "?" + q : "");
+  }
+
+  function readForm() {
+    var s = { loc: state.loc || "" };
+    ["q", "r", "act", "dg", "niveau", "leeftijd", "taal"].forEach(function (k) {
+      s[k] = form.elements[k].value.trim();
+    });
+    if (s.q !== (state.q || "")) { s.loc = ""; }
+    var cost = form.querySelector("input[name=kosten]:checked");
+    s.kosten = cost ? cost.value : "";
+    LISTS.forEach(function (k) {
+      s[k] = Array.prototype.map.call(form.querySelectorAll("input[name=" + k + "]:checked"),
+                                      function (c) { return c.value; });
+    });
+    FLAGS.forEach(function (k) { s[k] = form.elements[k].checked; });
+    return s;
+  }
+
+  function writeForm(s) {
+    ["q", "r", "act", "dg", "niveau", "leeftijd", "taal"].forEach(function (k) {
+      form.elements[k].value = s[k] || (k === "r" ? "0" : "");
+    });
+    form.querySelectorAll("input[name=kosten]").forEach(function (c) { c.checked = c.value === s.kosten; });
+    LISTS.forEach(function (k) {
+      form.querySelectorAll("input[name=" + k + "]").forEach(function (c) {
+        c.checked = s[k].indexOf(c.value) >= 0;
+      });
+    });
+    FLAGS.forEach(function (k) { form.elements[k].checked = s[k]; });
+    var active = ["kosten", "niveau", "leeftijd", "taal"].some(function (k) { return s[k]; }) ||
+      ["proef", "zv", "sp", "rol", "aangepast", "vrouwen"].some(function (k) { return s[k]; });
+    if (active) { el("bk-meer-filters").open = true; }
+  }
+
+  /* ---- build the filter controls once ---- */
+  function option(select, value, label) {
+    var o = document.createElement("option");
+    o.value = value; o.textContent = label; o.dataset.label = label;
+    select.appendChild(o);
+  }
+
+  function checkbox(fieldset, type, name, value, label, id) {
+    var wrap = document.createElement("div");
+    wrap.className = "bk-keuze";
+    var input = document.createElement("input");
+    input.type = type; input.name = name; input.value = value; input.id = id;
+    var lab = document.createElement("label");
+    lab.htmlFor = id;
+    lab.innerHTML = "<span></span> <span class=\"bk-n\"></span>";
+    lab.firstChild.textContent = label;
+    wrap.appendChild(input); wrap.appendChild(lab);
+    fieldset.appendChild(wrap);
+  }
+
+  function buildControls() {
+    var raw = D.raw;
+    raw.doelgroepen.forEach(function (g) { option(el("bk-dg"), g, g); });
+    raw.activiteiten.forEach(function (a) { option(el("bk-act"), a[0], a[1]); });
+    raw.niveaus.forEach(function (v) { option(el("bk-niveau"), v, v); });
+    raw.talen.forEach(function (v) { option(el("bk-taal"), v, v); });
+    raw.dagen.forEach(function (d, i) { checkbox(el("bk-dag"), "checkbox", "dag", DAY_CODES[i], d, "bk-dag-" + i); });
+    raw.dagdelen.forEach(function (d, i) { checkbox(el("bk-deel"), "checkbox", "deel", d, d, "bk-deel-" + i); });
+    COSTS.forEach(function (c, i) { checkbox(el("bk-kosten"), "radio", "kosten", c[0], c[1], "bk-kosten-" + i); });
+    checkbox(el("bk-vergoeding"), "checkbox", "proef", "1", "Gratis proefles", "bk-proef");
+    checkbox(el("bk-vergoeding"), "checkbox", "zv", "1", "Vergoed door de zorgverzekeraar", "bk-zv");
+    checkbox(el("bk-vergoeding"), "checkbox", "sp", "1", "Korting of vergoeding met stadspas", "bk-sp");
+    checkbox(el("bk-toegang"), "checkbox", "rol", "1", "Toegankelijk met rolstoel", "bk-rol");
+    checkbox(el("bk-toegang"), "checkbox", "aangepast", "1", "Aangepast sporten", "bk-aangepast");
+    checkbox(el("bk-voorwie"), "checkbox", "vrouwen", "1", "Alleen voor vrouwen", "bk-vrouwen");
+    var list = el("bk-plaatsen");
+    Object.keys(PC.plaatsen).sort().forEach(function (name) {
+      var o = document.createElement("option"); o.value = name; list.appendChild(o);
+    });
+  }
+
+  /* ---- location ---- */
+  function resolveLocation(s) {
+    el("bk-q-fout").textContent = "";
+    el("bk-q").removeAttribute("aria-invalid");
+    if (s.loc) {
+      var parts = s.loc.split(",").map(Number);
+      if (parts.length === 2 && !isNaN(parts[0]) && !isNaN(parts[1])) {
+        return { lat: parts[0], lon: parts[1], label: "jouw locatie" };
+      }
+    }
+    var q = (s.q || "").trim();
+    if (!q) { return null; }
+    var m = q.match(/^(\d{4})/);
+    if (m) {
+      var row = PC.byCode[Number(m[1])];
+      if (row) { return { lat: row[1] / PC.scale, lon: row[2] / PC.scale, label: "postcode " + m[1] }; }
+    } else {
+      var key = q.toLowerCase();
+      var name = PC.byName[key] || Object.keys(PC.byName).filter(function (n) {
+        return n.indexOf(key) === 0;
+      }).sort()[0];
+      if (name && PC.byName[name]) {
+        var p = PC.plaatsen[PC.byName[name]];
+        return { lat: p[0] / PC.scale, lon: p[1] / PC.scale, label: PC.byName[name] };
+      }
+    }
+    el("bk-q-fout").textContent = "We kennen \u201c" + q + "\u201d niet. Typ een postcode (4 cijfers) of een plaatsnaam.";
+    el("bk-q").setAttribute("aria-invalid", "true");
+    return null;
+  }
+
+  /* ---- filtering with counts per option ---- */
+  function timeMask(days, parts) {
+    var m = 0;
+    for (var d = 0; d < 7; d++) {
+      if (days.length && days.indexOf(DAY_CODES[d]) < 0) { continue; }
+      for (var p = 0; p < 3; p++) {
+        if (parts.length && parts.indexOf(D.raw.dagdelen[p]) < 0) { continue; }
+        m |= 1 << (d * 3 + p);
+      }
+    }
+    return m >>> 0;
+  }
+
+  function compile(s) {
+    var raw = D.raw, F = raw.flags;
+    var actIdx = raw.activiteiten.findIndex(function (a) { return a[0] === s.act; });
+    var facets = [];
+    if (actIdx >= 0) {
+      var word = actIdx < 32 ? D.a0 : D.a1, bit = (1 << (actIdx % 32)) >>> 0;
+      facets.push(["act", function (i) { return (word[i] & bit) !== 0; }]);
+    } else { facets.push(["act", null]); }
+    var dg = raw.doelgroepen.indexOf(s.dg);
+    facets.push(["dg", dg >= 0 ? function (i) { return (D.g[i] & (1 << dg)) !== 0; } : null]);
+    var tm = timeMask(s.dag, s.deel);
+    facets.push(["tijd", (s.dag.length || s.deel.length) ? function (i) { return (D.t[i] & tm) !== 0; } : null]);
+    var max = s.kosten === "gratis" ? 0 : s.kosten ? Number(s.kosten) : -1;
+    facets.push(["kosten", max >= 0 ? function (i) { return D.k[i] <= max; } : null]);
+    [["proef", F.proefles], ["zv", F.zorgverzekeraar], ["sp", F.stadspas], ["rol", F.rolstoel],
+     ["aangepast", F.aangepast], ["vrouwen", F.vrouwen]].forEach(function (pair) {
+      var b = pair[1];
+      facets.push([pair[0], s[pair[0]] ? function (i) { return (D.f[i] & b) !== 0; } : null]);
+    });
+    var lvl = raw.niveaus.indexOf(s.niveau) + 1;
+    facets.push(["niveau", lvl > 0 ? function (i) { return ((D.f[i] >> raw.niveau_shift) & 3) === lvl; } : null]);
+    var taal = raw.talen.indexOf(s.taal);
+    facets.push(["taal", taal >= 0 ? function (i) { return (D.l[i] & (1 << taal)) !== 0; } : null]);
+    return facets;
+  }
+
+  function emptyCounts() {
+    var raw = D.raw;
+    return {
+      act: new Int32Array(raw.activiteiten.length), dg: new Int32Array(raw.doelgroepen.length),
+      dag: new Int32Array(7), deel: new Int32Array(3), kosten: new Int32Array(COSTS.length),
+      proef: [0], zv: [0], sp: [0], rol: [0], aangepast: [0], vrouwen: [0],
+      niveau: new Int32Array(raw.niveaus.length), taal: new Int32Array(raw.talen.length)
+    };
+  }
+
+  function countBits(arr, word, offset) {
+    while (word) {
+      var low = word & -word, b = 31 - Math.clz32(low);
+      arr[b + offset]++;
+      word = (word ^ low) >>> 0;
+    }
+  }
+
+  function countFacet(name, i, c, s) {
+    var raw = D.raw, F = raw.flags;
+    switch (name) {
+      case "act":
+        countBits(c.act, D.a0[i], 0);
+        if (D.a1[i]) { countBits(c.act, D.a1[i], 32); }
+        break;
+      case "dg": countBits(c.dg, D.g[i], 0); break;
+      case "tijd":
+        for (var d = 0; d < 7; d++) { if (D.t[i] & timeMask([DAY_CODES[d]], s.deel)) { c.dag[d]++; } }
+        for (var p = 0; p < 3; p++) { if (D.t[i] & timeMask(s.dag, [raw.dagdelen[p]])) { c.deel[p]++; } }
+        break;
+      case "kosten":
+        var k = D.k[i];
+        c.kosten[0]++;
+        if (k === 0) { c.kosten[1]++; }
+        if (k <= 10) { c.kosten[2]++; }
+        if (k <= 25) { c.kosten[3]++; }
+        if (k <= 50) { c.kosten[4]++; }
+        break;
+      case "proef": if (D.f[i] & F.proefles) { c.proef[0]++; } break;
+      case "zv": if (D.f[i] & F.zorgverzekeraar) { c.zv[0]++; } break;
+      case "sp": if (D.f[i] & F.stadspas) { c.sp[0]++; } break;
+      case "rol": if (D.f[i] & F.rolstoel) { c.rol[0]++; } break;
+      case "aangepast": if (D.f[i] & F.aangepast) { c.aangepast[0]++; } break;
+      case "vrouwen": if (D.f[i] & F.vrouwen) { c.vrouwen[0]++; } break;
+      case "niveau":
+        var lvl = (D.f[i] >> raw.niveau_shift) & 3;
+        if (lvl) { c.niveau[lvl - 1]++; }
+        break;
+      case "taal": countBits(c.taal, D.l[i], 0); break;
+    }
+  }
+
+  // Time-of-day masks per day/part are precomputed per search (timeMask is called often).
+  function filter(s, where) {
+    var facets = compile(s), active = facets.filter(function (f) { return f[1]; });
+    var counts = emptyCounts(), out = [], n = D.n;
+    var radius = where && Number(s.r) > 0 ? Number(s.r) : 0;
+    var age = s.leeftijd !== "" && !isNaN(Number(s.leeftijd)) ? Number(s.leeftijd) : -1;
+    dist = where ? new Float32Array(n) : null;
+    var kx = where ? Math.cos(where.lat * Math.PI / 180) * 111.32 : 0;
+    for (var i = 0; i < n; i++) {
+      if (where) {
+        var dx = (D.lon[i] - where.lon) * kx, dy = (D.lat[i] - where.lat) * 110.57;
+        var km = Math.sqrt(dx * dx + dy * dy);
+        dist[i] = km;
+        if (radius && km > radius) { continue; }
+      }
+      if (age >= 0) {
+        var j = D.j[i];
+        if (age < (j >> 7) || age > (j & 127)) { continue; }
+      }
+      var failed = null, fails = 0;
+      for (var f = 0; f < active.length && fails < 2; f++) {
+        if (!active[f][1](i)) { fails++; failed = active[f][0]; }
+      }
+      if (fails === 0) {
+        out.push(i);
+        for (var g = 0; g < facets.length; g++) { countFacet(facets[g][0], i, counts, s); }
+      } else if (fails === 1) {
+        countFacet(failed, i, counts, s);
+      }
+    }
+    if (where) { out.sort(function (a, b) { return dist[a] - dist[b]; }); }
+    return { results: out, counts: counts };
+  }
+
+  function showCounts(c) {
+    function setSelect(id, arr, values) {
+      var sel = el(id);
+      Array.prototype.forEach.call(sel.options, function (o) {
+        if (!o.value) { return; }
+        var n = arr[values.indexOf(o.value)];
+        o.textContent = o.dataset.label + " (" + n + ")";
+      });
+    }
+    var raw = D.raw;
+    setSelect("bk-dg", c.dg, raw.doelgroepen);
+    setSelect("bk-act", c.act, raw.activiteiten.map(function (a) { return a[0]; }));
+    setSelect("bk-niveau", c.niveau, raw.niveaus);
+    setSelect("bk-taal", c.taal, raw.talen);
+    function setBox(id, n) { el(id).nextSibling.lastChild.textContent = "(" + n + ")"; }
+    for (var d = 0; d < 7; d++) { setBox("bk-dag-" + d, c.dag[d]); }
+    for (var p = 0; p < 3; p++) { setBox("bk-deel-" + p, c.deel[p]); }
+    for (var k = 0; k < COSTS.length; k++) { setBox("bk-kosten-" + k, c.kosten[k]); }
+    ["proef", "zv", "sp", "rol", "aangepast", "vrouwen"].forEach(function (name) {
+      setBox("bk-" + name, c[name][0]);
+    });
+  }
+
+  /* ---- map ---- */
+  function initMap() {
+    map = L.map("bk-kaart", { zoomSnap: 1, minZoom: 6, maxZoom: cfg.maxZoom }).setView([52.15, 5.3], 7);
+    map.attributionControl.setPrefix("Leaflet");
+    L.tileLayer(cfg.tiles, { attribution: cfg.attribution, maxZoom: cfg.maxZoom }).addTo(map);
+    L.Icon.Default.imagePath = new URL("assets/vendor/leaflet/images/", base).href;
+    clusterLayer = L.layerGroup().addTo(map);
+    features = new Array(D.n);
+    for (var i = 0; i < D.n; i++) {
+      features[i] = { type: "Feature", properties: { i: i }, geometry: { type: "Point", coordinates: [D.lon[i], D.lat[i]] } };
+    }
+    map.on("moveend", drawClusters);
+  }
+
+  function clusterIndex(ids) {
+    var pts = new Array(ids.length);
+    for (var i = 0; i < ids.length; i++) { pts[i] = features[ids[i]]; }
+    index = new Supercluster({ radius: 60, maxZoom: 15 }).load(pts);
+  }
+
+  function drawClusters() {
+    if (!index) { return; }
+    var b = map.getBounds();
+    var items = index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], map.getZoom());
+    clusterLayer.clearLayers();
+    items.forEach(function (c) {
+      var ll = [c.geometry.coordinates[1], c.geometry.coordinates[0]];
+      if (c.properties.cluster) {
+        var n = c.properties.point_count;
+        var size = n < 10 ? 34 : n < 100 ? 40 : n < 1000 ? 48 : 56;
+        var m = L.marker(ll, {
+          icon: L.divIcon({ html: "<span>" + n + "</span>", className: "bk-cluster", iconSize: [size, size] }),
+          title: n + " activiteiten, zoom in", alt: n + " activiteiten", keyboard: true
+        });
+        m.on("click keypress", function () {
+          map.setView(ll, Math.min(index.getClusterExpansionZoom(c.properties.cluster_id), cfg.maxZoom));
+        });
+        clusterLayer.addLayer(m);
+        m.getElement && m.getElement() && m.getElement().setAttribute("aria-label", n + " activiteiten, zoom in");
+      } else {
+        var i = c.properties.i;
+        var marker = L.marker(ll, { alt: "Activiteit", title: "Activiteit", keyboard: true });
+        marker.bindPopup("Laden...");
+        marker.on("popupopen", function () { popup(marker, i); });
+        marker.bkIndex = i;
+        clusterLayer.addLayer(marker);
+      }
+    });
+    if (firstClusters) {
+      firstClusters = false;
+      performance.mark("bk-first-clusters");
+    }
+    document.documentElement.dataset.bkMarkers = String(items.length);
+  }
+
+  function popup(marker, i) {
+    details(i).then(function (r) {
+      var box = document.createElement("div");
+      var a = document.createElement("a");
+      a.href = new URL("aanbod/" + r.id + "/", base).href;
+      a.textContent = r.titel;
+      var p = document.createElement("p");
+      p.textContent = r.activiteiten.join(", ") + " \u00b7 " + r.plaats + " \u00b7 " + r.wanneer;
+      box.appendChild(a); box.appendChild(p);
+      marker.setPopupContent(box);
+    });
+  }
+
+  function fitResults(where) {
+    if (radiusCircle && !(where && Number(state.r) > 0)) { map.removeLayer(radiusCircle); radiusCircle = null; }
+    if (where && Number(state.r) > 0) {
+      var km = Number(state.r), dLat = km / 110.57, dLon = km / (111.32 * Math.cos(where.lat * Math.PI / 180));
+      if (radiusCircle) { map.removeLayer(radiusCircle); }
+      radiusCircle = L.circle([where.lat, where.lon], { radius: km * 1000, interactive: false, fill: false,
+                                                        color: "#1b5e20", weight: 2, dashArray: "6 6" }).addTo(map);
+      map.fitBounds([[where.lat - dLat, where.lon - dLon], [where.lat + dLat, where.lon + dLon]], { animate: false });
+    } else if (results.length) {
+      var minLat = 90, maxLat = -90, minLon = 180, maxLon = -180;
+      for (var k = 0; k < results.length; k++) {
+        var i = results[k];
+        if (D.lat[i] < minLat) { minLat = D.lat[i]; } if (D.lat[i] > maxLat) { maxLat = D.lat[i]; }
+        if (D.lon[i] < minLon) { minLon = D.lon[i]; } if (D.lon[i] > maxLon) { maxLon = D.lon[i]; }
+      }
+      map.fitBounds([[minLat, minLon], [maxLat, maxLon]], { animate: false, maxZoom: 14, padding: [20, 20] });
+    }
+  }
+
+  /* ---- list ---- */
+  function fmtKm(km) {
+    return km < 10 ? km.toFixed(1).replace(".", ",") + " km" : Math.round(km) + " km";
+  }
+
+  function renderList() {
+    var list = el("bk-lijst");
+    var ids = results.slice(0, shown);
+    var token = {};
+    renderList.token = token;
+    list.setAttribute("aria-busy", "true");
+    return Promise.all(ids.map(details)).then(function (records) {
+      if (renderList.token !== token) { return; }
+      list.textContent = "";
+      records.forEach(function (r, k) {
+        var i = ids[k];
+        var li = document.createElement("li");
+        li.className = "bk-item";
+        li.dataset.id = r.id;
+        var h = document.createElement("h3");
+        var a = document.createElement("a");
+        a.href = new URL("aanbod/" + r.id + "/", base).href;
+        a.textContent = r.titel;
+        h.appendChild(a); li.appendChild(h);
+        var facts = [
+          ["Wat", r.activiteiten.join(", ")],
+          ["Waar", r.plek + ", " + r.plaats + (dist ? " (" + fmtKm(dist[i]) + ")" : "")],
+          ["Wanneer", r.wanneer],
+          ["Kosten", r.kosten + (r.proefles ? ", gratis proefles" : "")]
+        ];
+        var dl = document.createElement("dl");
+        facts.forEach(function (f) {
+          var dt = document.createElement("dt"), dd = document.createElement("dd");
+          dt.textContent = f[0]; dd.textContent = f[1];
+          dl.appendChild(dt); dl.appendChild(dd);
+        });
+        li.appendChild(dl);
+        var row = document.createElement("div");
+        row.className = "bk-item-knoppen";
+        var show = document.createElement("button");
+        show.type = "button"; show.className = "md-button bk-op-kaart";
+        show.textContent = "Toon op de kaart";
+        show.setAttribute("aria-label", "Toon op de kaart: " + r.titel);
+        show.addEventListener("click", function () {
+          map.setView([D.lat[i], D.lon[i]], 16);
+          el("bk-kaart").scrollIntoView({ block: "nearest" });
+        });
+        var pick = document.createElement("button");
+        pick.type = "button"; pick.className = "md-button";
+        pick.dataset.adviesKies = r.id;
+        pick.dataset.adviesTitel = r.titel;
+        pick.textContent = "Zet op beweegadvies";
+        row.appendChild(show); row.appendChild(pick);
+        li.appendChild(row);
+        list.appendChild(li);
+      });
+      list.removeAttribute("aria-busy");
+      el("bk-meer").hidden = results.length <= shown;
+      if (window.bkAdvies) { window.bkAdvies.refresh(); }
+    });
+  }
+
+  function emptyTips(s) {
+    var tips = el("bk-leeg-tips");
+    tips.textContent = "";
+    function tip(label, change) {
+      var li = document.createElement("li"), b = document.createElement("button");
+      b.type = "button"; b.className = "md-button"; b.textContent = label;
+      b.addEventListener("click", function () {
+        var next = JSON.parse(JSON.stringify(state)); change(next); go(next, true);
+      });
+      li.appendChild(b); tips.appendChild(li);
+    }
+    if (Number(s.r) > 0 && Number(s.r) < 25) { tip("Zoek verder weg: binnen 25 km", function (n) { n.r = "25"; }); }
+    if (s.dg) { tip("Zonder doelgroep \u201c" + s.dg + "\u201d", function (n) { n.dg = ""; }); }
+    if (s.act) { tip("Alle activiteiten", function (n) { n.act = ""; }); }
+    if (s.dag.length) { tip("Alle dagen", function (n) { n.dag = []; }); }
+    if (s.deel.length) { tip("Alle dagdelen", function (n) { n.deel = []; }); }
+    if (s.kosten) { tip("Alle bedragen", function (n) { n.kosten = ""; }); }
+    FLAGS.forEach(function (k) { if (s[k]) { tip("Zonder filter \u201c" + el("bk-" + k).nextSibling.firstChild.textContent + "\u201d", function (n) { n[k] = false; }); } });
+    if (s.niveau) { tip("Alle niveaus", function (n) { n.niveau = ""; }); }
+    if (s.leeftijd) { tip("Zonder leeftijd", function (n) { n.leeftijd = ""; }); }
+    if (s.taal) { tip("Alle talen", function (n) { n.taal = ""; }); }
+    tip("Wis alle filters", function (n) { clearFilters(n); });
+  }
+
+  function clearFilters(n) {
+    ["act", "dg", "kosten", "niveau", "leeftijd", "taal"].forEach(function (k) { n[k] = ""; });
+    n.dag = []; n.deel = [];
+    FLAGS.forEach(function (k) { n[k] = false; });
+  }
+
+  /* ---- apply ---- */
+  function apply() {
+    var t0 = performance.now();
+    var where = resolveLocation(state);
+    var r = filter(state, where);
+    results = r.results;
+    shown = PAGE;
+    showCounts(r.counts);
+    var n = results.length;
+    var place = where ? (Number(state.r) > 0 ? " binnen " + state.r + " km van " : " vanaf ") + where.label : "";
+    el("bk-aantal").textContent = (n === 1 ? "1 activiteit" : n + " activiteiten") + " gevonden" + place + ".";
+    el("bk-leeg").hidden = n > 0;
+    if (!n) { emptyTips(state); }
+    clusterIndex(results);
+    fitResults(where);
+    drawClusters();
+    window.bkLastApplyMs = performance.now() - t0;
+    document.documentElement.dataset.bkResults = String(n);
+    return renderList().then(function () {
+      document.documentElement.dataset.bkReady = String((Number(document.documentElement.dataset.bkReady) || 0) + 1);
+    });
+  }
+
+  function go(next, push) {
+    state = next;
+    writeForm(state);
+    if (push) { history.pushState(null, "", toURL(state)); }
+    return apply();
+  }
+
+  function onChange(event) {
+    go(readForm(), true);
+  }
+
+  function start() {
+    performance.mark("bk-start");
+    Promise.all([fetchJSON("data/zoek.json"), fetchJSON("data/pc4.json")]).then(function (res) {
+      D = decode(res[0]);
+      PC = res[1];
+      PC.byCode = {};
+      PC.pc4.forEach(function (row) { PC.byCode[row[0]] = row; });
+      PC.byName = {};
+      Object.keys(PC.plaatsen).forEach(function (name) { PC.byName[name.toLowerCase()] = name; });
+      buildControls();
+      initMap();
+      state = readURL();
+      writeForm(state);
+      history.replaceState(null, "", toURL(state));
+      form.addEventListener("change", onChange);
+      form.addEventListener("submit", function (e) { e.preventDefault(); onChange(); });
+      el("bk-meer").addEventListener("click", function () {
+        var first = shown;
+        shown += PAGE;
+        renderList().then(function () {
+          var next = el("bk-lijst").children[first];
+          if (next) { next.querySelector("a").focus(); }
+        });
+      });
+      el("bk-wis").addEventListener("click", function () {
+        var next = JSON.parse(JSON.stringify(state)); clearFilters(next); go(next, true);
+      });
+      el("bk-locatie").addEventListener("click", locate);
+      window.addEventListener("popstate", function () { state = readURL(); writeForm(state); apply(); });
+      apply();
+    }).catch(function (err) {
+      el("bk-aantal").textContent = "Het aanbod kon niet worden geladen. Probeer het later opnieuw.";
+      throw err;
+    });
+  }
+
+  function locate() {
+    if (!navigator.geolocation) {
+      el("bk-q-fout").textContent = "Je browser kan je locatie niet delen. Typ je postcode.";
+      return;
+    }
+    el("bk-aantal").textContent = "Je locatie wordt opgezocht...";
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      var next = readForm();
+      next.q = "";
+      next.loc = pos.coords.latitude.toFixed(3) + "," + pos.coords.longitude.toFixed(3);
+      go(next, true);
+    }, function () {
+      el("bk-q-fout").textContent = "Je locatie is niet gevonden. Typ je postcode of woonplaats.";
+      el("bk-aantal").textContent = "";
+    }, { timeout: 10000, maximumAge: 600000 });
+  }
+
+  start();
+})();

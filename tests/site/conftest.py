@@ -1,0 +1,123 @@
+"""Fixtures for the site tests: the example site built once, served over HTTP, and Chromium."""
+
+import datetime as dt
+import functools
+import http.server
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from generator.site import build_site
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = dt.date(2026, 11, 22)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TILE_HOST = "service.pdok.nl"
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory) -> Path:
+    """The example catalogue (offers/) built once per test session."""
+    out = tmp_path_factory.mktemp("site") / "site"
+    build_site(ROOT / "offers", out, ROOT / "mkdocs.yml", today=TODAY)
+    return out
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """A static file handler that does not log every request."""
+
+    def log_message(self, *args):
+        """Stay quiet."""
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir) -> str:
+    """The built site served on localhost (like any static host)."""
+    handler = functools.partial(QuietHandler, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium through Playwright."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium not installed")
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Requests:
+    """Requests a page made to other origins (tile requests are blocked and counted apart)."""
+
+    def __init__(self):
+        """Start empty."""
+        self.foreign: list[str] = []
+        self.tiles: list[str] = []
+
+
+@pytest.fixture
+def context_factory(browser, site_url):
+    """New browser contexts that block tiles and record any request to another origin."""
+    made = []
+    own = urlsplit(site_url).netloc
+
+    def make(**options):
+        """A context (options as for browser.new_context) with request tracking."""
+        context = browser.new_context(locale="nl-NL", **options)
+        seen = Requests()
+
+        def route(route):
+            """Let own-origin requests through; block everything else."""
+            url = route.request.url
+            host = urlsplit(url).netloc
+            if host == own or url.startswith(("data:", "blob:")):
+                route.continue_()
+                return
+            (seen.tiles if host == TILE_HOST else seen.foreign).append(url)
+            route.abort()
+
+        context.route("**/*", route)
+        context.bk_requests = seen
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        context.close()
+
+
+@pytest.fixture
+def page(context_factory):
+    """A desktop-sized page; the test fails if it requested another origin than tiles."""
+    context = context_factory(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    assert context.bk_requests.foreign == [], "requests to other origins"
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (from npm, injected from the local file) for WCAG 2.1 A/AA rules."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag',
+              values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
