@@ -31,7 +31,8 @@ def build_message(to: str, subject: str, template: str, **context) -> EmailMessa
     domain = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1].strip("> ") or "localhost"
     msg["Message-ID"] = make_msgid(domain=domain)
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(render_template(template, **context))
+    # 8bit keeps long links on one line for people who read the raw mail (no soft breaks).
+    msg.set_content(render_template(template, **context), cte="8bit")
     return msg
 
 

@@ -1,6 +1,6 @@
 """Sub-commands of `beweegkaart`: one module each, with `HELP`, `add_arguments` and `run`."""
 
-from . import annotate, build, docs, export, importer, new, report, synth, validate
+from . import annotate, build, demo, docs, export, importer, new, report, synth, validate
 
 # Order here is the order in `beweegkaart --help`.
 MODULES = {
@@ -9,6 +9,7 @@ MODULES = {
     "import": importer,
     "export": export,
     "build": build,
+    "demo": demo,
     "new": new,
     "report": report,
     "annotate": annotate,
