@@ -89,15 +89,17 @@ def render_table(report: dict[str, list[Finding]]) -> str:
     """A plain-text table per gemeente with aligned columns, for the terminal."""
     lines = []
     for gemeente, items in report.items():
-        rows = [(offer.id, offer.data.titel, "; ".join(f.text for f in found))
-                for offer, found in per_offer(items)]
+        grouped = per_offer(items)
         header = ("aanbod", "titel", "aandachtspunten")
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(2)]
-        lines += [f"{gemeente} ({len(rows)} aanbod)", ""]
-        for row in [header, *rows]:
-            lines.append(f"  {row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}".rstrip())
-            if row is header:
-                lines.append(f"  {'-' * widths[0]}  {'-' * widths[1]}  {'-' * len(header[2])}")
+        rows = [header, tuple("-" * len(h) for h in header)]
+        for offer, found in grouped:
+            # One finding per line; the offer's id and title only on its first line.
+            rows += [(offer.id if i == 0 else "", offer.data.titel if i == 0 else "", f.text)
+                     for i, f in enumerate(found)]
+        widths = [max(len(r[i]) for r in rows) for i in range(2)]
+        rows[1] = ("-" * widths[0], "-" * widths[1], rows[1][2])
+        lines += [f"{gemeente} ({len(grouped)} aanbod)", ""]
+        lines += [f"  {a:<{widths[0]}}  {b:<{widths[1]}}  {c}" for a, b, c in rows]
         lines.append("")
     return "\n".join(lines) if lines else "Geen aandachtspunten.\n"
 
@@ -113,12 +115,18 @@ def render_markdown(report: dict[str, list[Finding]], today: dt.date) -> str:
     if not report:
         return "\n".join([*lines, "Geen aandachtspunten."]) + "\n"
     for gemeente, items in report.items():
-        lines += [f"## {_md(gemeente)}", "", "| Aanbod | Titel | Aandachtspunten |", "|---|---|---|"]
+        lines += [f"## {_md(gemeente)}", "", "| Aanbod | Titel | Aandachtspunten |",
+                  "|---|---|---|"]
         for offer, found in per_offer(items):
             points = "<br>".join(_md(f.text) for f in found)
             lines.append(f"| `{offer.id}` | {_md(offer.data.titel)} | {points} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _cell(value: str) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (offer text is untrusted)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def render_csv(report: dict[str, list[Finding]]) -> str:
@@ -128,8 +136,8 @@ def render_csv(report: dict[str, list[Finding]]) -> str:
     writer.writerow(["gemeente", "aanbod", "titel", "bestand", "soort", "aandachtspunt"])
     for gemeente, items in report.items():
         for f in items:
-            writer.writerow([gemeente, f.offer.id, f.offer.data.titel, str(f.offer.path), f.code,
-                             f.text])
+            writer.writerow([_cell(v) for v in (gemeente, f.offer.id, f.offer.data.titel,
+                                                str(f.offer.path), f.code, f.text)])
     return out.getvalue()
 
 

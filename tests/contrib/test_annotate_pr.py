@@ -99,8 +99,8 @@ def test_pull_request_annotations(tmp_path: Path):
     assert result.returncode != 0  # errors fail the check
     lines = result.stdout.splitlines()
     assert all(line.startswith("::error ") for line in lines), lines
-    found = {(m["file"], int(m["line"])) for m in
-             (re.match(r"::error file=(?P<file>[^,]+),line=(?P<line>\d+),", line) for line in lines)}
+    pattern = re.compile(r"::error file=(?P<file>[^,]+),line=(?P<line>\d+),")
+    found = {(m["file"], int(m["line"])) for m in map(pattern.match, lines)}
     assert found == {("offers/rotterdam/kapot.yaml", line_of(broken, "stoelyogga")),
                      ("offers/rotterdam/kapot.yaml", line_of(broken, "bedrag: 5,00"))}
     assert len(lines) == 2
