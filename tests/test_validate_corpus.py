@@ -146,3 +146,16 @@ def test_all_problems_in_all_files_at_once(tmp_path):
     assert reported == set(names)
     assert [o.id for o in catalogue.offers] == ["rotterdam/basis"]
     assert catalogue.files == len(files)
+
+
+@pytest.mark.parametrize(("relative", "expected"), cases("layout"))
+def test_file_layout(relative, expected, tmp_path):
+    """An offer with a wrong extension or in the wrong folder is reported, never skipped."""
+    offers = tmp_path / "offers"
+    target = offers / relative
+    target.parent.mkdir(parents=True)
+    shutil.copy(BASE, target)
+    shutil.copy(BASE.parent / PHOTO, target.parent / PHOTO)
+    catalogue = load_catalogue([offers], today=TODAY)
+    assert_only(catalogue, expected)
+    assert catalogue.offers == []
