@@ -5,8 +5,8 @@ import sys
 from collections import defaultdict
 
 import click
-from flask.cli import with_appcontext
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from . import store

@@ -7,7 +7,8 @@ TEXTS = {
         "dit aanbod, zodat de aanbieder contact kan opnemen."),
     "aanmelden-2025-1": (
         "Ik geef toestemming om mijn gegevens te delen met de aanbieder van dit aanbod, zodat de "
-        "aanbieder contact met mij kan opnemen. Mijn gegevens worden verwijderd als ze niet meer nodig zijn."),
+        "aanbieder contact met mij kan opnemen. Mijn gegevens worden verwijderd als ze niet "
+        "meer nodig zijn."),
     "terugkoppeling-2025-1": (
         "De deelnemer vindt het goed dat de aanbieder mij laat weten hoe het gaat (bijvoorbeeld: "
         "proefles gepland, lid geworden of gestopt)."),

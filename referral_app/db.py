@@ -1,10 +1,12 @@
 """The database: tables declared once with SQLAlchemy Core, so any SQLAlchemy URL works."""
 
 import datetime as dt
+import threading
+from contextlib import contextmanager, nullcontext
 
 import click
-from flask.cli import with_appcontext
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import (
     Boolean,
     Column,
@@ -23,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 
 metadata = MetaData()
+_WRITE_LOCKS: dict[int, threading.Lock] = {}
 
 # One row per referral or sign-up. Columns marked PERSONAL are emptied by purge and erase;
 # the rest is anonymous and kept for the figures curators need.
@@ -115,6 +118,16 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+@contextmanager
+def transaction(engine: Engine):
+    """A write transaction. SQLite allows one writer: threads of one process queue on a lock
+    here instead of in SQLite's busy handler, which sleeps in steps of up to 100 ms."""
+    lock = _WRITE_LOCKS.setdefault(id(engine), threading.Lock()) \
+        if engine.dialect.name == "sqlite" else nullcontext()
+    with lock, engine.begin() as conn:
+        yield conn
+
+
 def get_engine(app=None) -> Engine:
     """The app's engine, created on first use (after a fork, in each worker)."""
     app = app or current_app
@@ -146,7 +159,8 @@ def init_schema(engine: Engine) -> list[str]:
             for column in table.columns:
                 if column.name not in have:
                     kind = column.type.compile(dialect=engine.dialect)
-                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+                    ddl = f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'
+                    conn.execute(text(ddl))
                     changes.append(f"added column {table.name}.{column.name}")
     return changes
 

@@ -47,7 +47,8 @@ def plain_line(form, field) -> None:
 def plain_text(form, field) -> None:
     """Free text may have line breaks, but no other control characters or encoded words."""
     value = (field.data or "").replace("\r\n", "\n")
-    if re.search(r"[\x00-\x08\x0b-\x1f\x7f]", value.replace("\n", "")) or ENCODED_WORD.search(value):
+    bad = re.search(r"[\x00-\x08\x0b-\x1f\x7f]", value.replace("\n", ""))
+    if bad or ENCODED_WORD.search(value):
         raise ValidationError("Gebruik gewone tekst, zonder speciale tekens.")
 
 
@@ -113,7 +114,7 @@ class ContactForm(FlaskForm):
         valid = super().validate(extra_validators)
         if not self.phone.data and not self.email.data and not self.phone.errors \
                 and not self.email.errors:
-            self.phone.errors = [*self.phone.errors, "Vul een telefoonnummer of een e-mailadres in."]
+            self.phone.errors = ["Vul een telefoonnummer of een e-mailadres in."]
             valid = False
         return valid
 

@@ -9,11 +9,11 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 
 import click
-from flask.cli import with_appcontext
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import and_, insert, or_, select, update
 
-from .db import get_engine, outbox, utcnow
+from .db import get_engine, outbox, transaction, utcnow
 from .mail import Sender
 
 log = logging.getLogger("referral_app.outbox")
@@ -47,7 +47,7 @@ def describe(exc: Exception) -> str:
 
 def claim(engine, now: dt.datetime, limit: int) -> list:
     """Due mails that this worker now owns (a lease stops two workers sending one mail)."""
-    with engine.begin() as conn:
+    with transaction(engine) as conn:
         rows = conn.execute(
             select(outbox.c.id, outbox.c.recipient, outbox.c.message, outbox.c.attempts)
             .where(outbox.c.state == "pending", outbox.c.next_attempt_at <= now,
@@ -56,7 +56,7 @@ def claim(engine, now: dt.datetime, limit: int) -> list:
     owned = []
     lease = now + dt.timedelta(seconds=LEASE_SECONDS)
     for row in rows:
-        with engine.begin() as conn:
+        with transaction(engine) as conn:
             result = conn.execute(update(outbox).where(and_(
                 outbox.c.id == row.id, outbox.c.state == "pending",
                 or_(outbox.c.locked_until.is_(None), outbox.c.locked_until < now)))
@@ -90,14 +90,16 @@ def drain(app, limit: int = 200) -> tuple[int, int]:
                 break
             else:
                 sent += 1
-                with engine.begin() as conn:
+                with transaction(engine) as conn:
                     conn.execute(update(outbox).where(outbox.c.id == row.id).values(
                         state="sent", sent_at=utcnow(), attempts=row.attempts + 1,
                         locked_until=None, last_error=None))
-                log.info("sent mail %d", row.id)
+                log.debug("sent mail %d", row.id)
     finally:
         sender.close()
         _release(engine, untried)
+    if sent or failed:
+        log.info("outbox round: %d sent, %d failed", sent, failed)
     return sent, failed
 
 
@@ -106,7 +108,7 @@ def _retry(engine, row, exc: Exception, config) -> None:
     attempts = row.attempts + 1
     give_up = attempts >= int(config["OUTBOX_MAX_ATTEMPTS"])
     when = utcnow() + dt.timedelta(seconds=backoff(attempts, config))
-    with engine.begin() as conn:
+    with transaction(engine) as conn:
         conn.execute(update(outbox).where(outbox.c.id == row.id).values(
             attempts=attempts, next_attempt_at=when, locked_until=None,
             state="failed" if give_up else "pending", last_error=describe(exc)))
@@ -117,7 +119,7 @@ def _retry(engine, row, exc: Exception, config) -> None:
 def _release(engine, ids: set[int]) -> None:
     """Hand back claimed mails not tried in this round (after an early stop)."""
     if ids:
-        with engine.begin() as conn:
+        with transaction(engine) as conn:
             conn.execute(update(outbox).where(outbox.c.id.in_(ids)).values(locked_until=None))
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import consent
-from .db import PERSONAL, compact, get_engine, outbox, referrals, status_events, utcnow
+from .db import PERSONAL, compact, get_engine, outbox, referrals, status_events, transaction, utcnow
 from .forms import REASONS, STATUSES
 from .mail import build_message
 from .outbox import enqueue
@@ -37,7 +37,7 @@ def create(kind: str, offer, data: dict, submission_key: str) -> str:
     for _ in range(5):
         reference, token = new_reference(), secrets.token_urlsafe(32)
         try:
-            with engine.begin() as conn:
+            with transaction(engine) as conn:
                 found = conn.execute(select(referrals.c.reference).where(
                     referrals.c.submission_key == submission_key)).scalar()
                 if found:
@@ -63,8 +63,9 @@ def _insert(conn, kind, offer, data, submission_key, reference, token) -> int:
     values = dict(
         reference=reference, submission_key=submission_key, kind=kind, offer_id=offer.id,
         offer_title=offer.data.titel, gemeente=offer.gemeente, created_at=now, updated_at=now,
-        status="nieuw", consent_version=consent.REFERRAL if kind == "verwijzing" else consent.SIGNUP,
-        consent_at=now, feedback_consent=feedback,
+        status="nieuw", consent_at=now,
+        consent_version=consent.REFERRAL if kind == "verwijzing" else consent.SIGNUP,
+        feedback_consent=feedback,
         feedback_consent_version=consent.FEEDBACK if feedback else None,
         token_hash=token_hash(token), token_expires_at=now + dt.timedelta(days=days),
         **{key: data.get(key) or None for key in PERSONAL})
@@ -96,7 +97,7 @@ def by_token(token: str):
 
 def mark_opened(referral_id: int) -> None:
     """Remember the first time the provider opened the details."""
-    with get_engine().begin() as conn:
+    with transaction(get_engine()) as conn:
         conn.execute(update(referrals).where(referrals.c.id == referral_id,
                                              referrals.c.opened_at.is_(None))
                      .values(opened_at=utcnow()))
@@ -112,7 +113,7 @@ def history(referral_id: int) -> list:
 def record_status(row, status: str, reason: str | None, note: str | None) -> None:
     """Save a status change; with feedback consent, queue a mail to the referrer."""
     now = utcnow()
-    with get_engine().begin() as conn:
+    with transaction(get_engine()) as conn:
         conn.execute(insert(status_events).values(
             referral_id=row.id, status=status, reason=reason or None, note=note or None,
             created_at=now))
@@ -144,7 +145,7 @@ def purge(retention_days: int, now: dt.datetime | None = None) -> int:
     """Forget referrals whose last change is older than the retention period; returns count."""
     now = now or utcnow()
     cutoff = now - dt.timedelta(days=retention_days)
-    with get_engine().begin() as conn:
+    with transaction(get_engine()) as conn:
         ids = list(conn.execute(select(referrals.c.id).where(
             referrals.c.purged_at.is_(None), referrals.c.updated_at < cutoff)).scalars())
         forget(conn, ids)
@@ -157,7 +158,7 @@ def purge(retention_days: int, now: dt.datetime | None = None) -> int:
 
 def erase(reference: str) -> bool:
     """Forget one referral now (a request by the person); False if the reference is unknown."""
-    with get_engine().begin() as conn:
+    with transaction(get_engine()) as conn:
         ids = list(conn.execute(select(referrals.c.id).where(
             referrals.c.reference == reference.strip().upper())).scalars())
         forget(conn, ids)

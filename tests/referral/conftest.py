@@ -175,7 +175,8 @@ HIDDEN = re.compile(r'<input type="hidden" name="(csrf_token|submission)" value=
 
 REFERRAL = {
     "referrer_name": "Dr. Jansen", "referrer_role": "huisarts",
-    "referrer_organisation": "Huisartsenpraktijk Zuid", "referrer_email": "jansen@praktijk.example.org",
+    "referrer_organisation": "Huisartsenpraktijk Zuid",
+    "referrer_email": "jansen@praktijk.example.org",
     "name": "Truus de Vries", "phone": "06 12345678", "email": "truus@example.org",
     "contact_moment": "ochtend", "note": "Komt met de rollator.", "consent": "y", "feedback": "y",
 }
