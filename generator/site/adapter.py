@@ -7,6 +7,7 @@ all pass through here.
 """
 
 import datetime as dt
+import re
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -151,10 +152,15 @@ def on_post_build(config) -> None:
     shells = {}
     for depth, (src_uri, _meta) in SHELLS.items():
         page_dir = site_dir / src_uri[:-3]
-        shells[depth] = (page_dir / "index.html").read_text(encoding="utf-8")
+        shells[depth] = compact_html((page_dir / "index.html").read_text(encoding="utf-8"))
     shutil.rmtree(site_dir / "sjabloon")
     state.report = finish_site(visible_offers(state), load_reference(), state.settings, shells,
                                site_dir, state.pages, state.progress)
+
+
+def compact_html(text: str) -> str:
+    """Drop the theme's indentation and blank lines (the shell has no <pre> or <textarea>)."""
+    return re.sub(r"\n\s+", "\n", text)
 
 
 def on_serve(server, config, builder):

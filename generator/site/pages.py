@@ -122,14 +122,18 @@ class PageRenderer:
             edit_url=f"{s.repo_edit_url}{offer.id}.yaml" if s.repo_edit_url else "",
         )
 
-    def list_body(self, intro: str, offers: list[Offer], groups: list[tuple[str, str, int]] = (),
-                  depth: int = 2) -> str:
-        """An index page body: an intro, links to sub-indexes and a list of offers."""
-        up = "../" * depth
-        rows = [(f"{up}aanbod/{o.id}/", o.data.titel, o.data.locatie.plaats,
-                 self.labels[o.data.activiteiten[0]], when_text(o.data), cost_text(o.data))
-                for o in sorted(offers, key=lambda o: (o.data.titel.lower(), o.id))]
-        return self.list_template.render(intro=intro, rows=rows, groups=groups, up=up)
+    def list_row(self, offer: Offer, up: str) -> str:
+        """One table row of an index page (computed once per offer, reused on every index)."""
+        data = offer.data
+        cells = [self.labels[data.activiteiten[0]], data.locatie.plaats, when_text(data),
+                 cost_text(data)]
+        return (f'<tr><td><a href="{up}aanbod/{offer.id}/">{html.escape(data.titel)}</a></td>'
+                + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>\n")
+
+    def list_body(self, intro: str, rows: list[str], groups: list[tuple[str, str, int]] = ()) -> str:
+        """An index page body: an intro, links to sub-indexes and a table of offer rows."""
+        return self.list_template.render(intro=Markup(intro), rows=Markup("".join(rows)),
+                                         count=len(rows), groups=groups)
 
 
 def offer_description(offer: Offer) -> str:
