@@ -94,8 +94,10 @@ def find_offer_files(paths: list[Path]) -> list[tuple[Path, Path | None]]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            found += [(p, path) for p in sorted(path.rglob("*"))
-                      if p.suffix in OFFER_SUFFIXES and p.is_file()]
+            # offers/rotterdam/ is checked as part of offers/, so ids keep their gemeente
+            root = next((a for a in (path, *path.parents) if a.name == "offers"), path)
+            found += [(p, root) for p in sorted(path.rglob("*"))
+                      if (p.suffix in OFFER_SUFFIXES or _misnamed(p)) and p.is_file()]
         else:
             root = next((a for a in path.parents if a.name == "offers"), None)
             found.append((path, root))
@@ -114,6 +116,9 @@ def check_file(path: Path, root: Path | None, ref: Reference, today: dt.date,
                display: str | None = None) -> tuple[Offer | None, list[Problem]]:
     """Load, validate and enrich one offer file."""
     shown = display or str(path)
+    if _misnamed(path):
+        return None, [Problem(shown, 1, 1, "", "dit bestand wordt overgeslagen; geef het de "
+                              "extensie .yaml (kleine letters)")]
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -211,6 +216,9 @@ def _enrich(path: Path, root: Path | None, model: Aanbod, text: str, shown: str,
         if not ID_PART.match(part):
             problem((), "gebruik in map- en bestandsnamen alleen kleine letters, cijfers en "
                     "streepjes, zoals walking-football-zuid.yaml", part)
+    if root is not None and root.name == "offers" and oid.count("/") != 1:
+        problems.append(Problem(shown, 1, 1, "", "zet het aanbod in de map van zijn gemeente: "
+                                "offers/<gemeente>/<naam>.yaml"))
     postcode = model.locatie.postcode
     pc = ref.postcodes.get(postcode[:4])
     if pc is None:
@@ -335,3 +343,10 @@ def _duplicate_ids(items: list[tuple[Path, Path | None]]) -> list[Problem]:
                 problems.append(Problem(str(path), 1, 1, "", f"dubbele id '{oid}': ook gebruikt "
                                         f"door {others}; geef elk aanbod een eigen bestandsnaam"))
     return problems
+
+
+def _misnamed(path: Path) -> bool:
+    """Files meant as offers that would be skipped by name (.YAML, .yaml.txt)."""
+    name = path.name.lower()
+    return path.suffix not in OFFER_SUFFIXES and (
+        path.suffix.lower() in OFFER_SUFFIXES or ".yaml." in name or ".yml." in name)

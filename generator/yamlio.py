@@ -37,6 +37,7 @@ class Problem:
 def short_repr(value: object, limit: int = 60) -> str:
     """A short printable form of a bad value."""
     text = repr(value) if isinstance(value, str) else _plain(value)
+    text = text.replace("\r", "\\r").replace("\n", "\\n")  # one problem, one output line
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -103,6 +104,25 @@ def _construct_date(loader: OfferLoader, node: yaml.ScalarNode):
 
 
 OfferLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
+
+
+def _checked(constructor):
+    """Wrap a scalar constructor: a value that does not fit its !!tag is a YAML error."""
+    def construct(loader, node):
+        try:
+            return constructor(loader, node)
+        except (ValueError, KeyError, TypeError, OverflowError):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{node.value}' past niet bij het label {node.tag.rsplit(':', 1)[-1]}"
+                "; haal labels als !!int weg", node.start_mark) from None
+    return construct
+
+
+for _name in ("int", "float", "bool"):
+    _tag = f"tag:yaml.org,2002:{_name}"
+    OfferLoader.add_constructor(_tag, _checked(OfferLoader.yaml_constructors[_tag]))
+for _name in ("binary", "set", "omap", "pairs"):
+    OfferLoader.yaml_constructors.pop(f"tag:yaml.org,2002:{_name}", None)
 MAX_DEPTH = 20
 
 
@@ -125,6 +145,10 @@ def read_yaml(data: bytes, path: str) -> tuple[object, list[Problem]]:
         problems = _alias_problems(text, path)
         if problems:
             return None, problems
+    if text.count("[") + text.count("{") + text.count("- ") + text.count("? ") > 200:
+        problem = _depth_problem(text, path, fallback=False)
+        if problem:
+            return None, [problem]
     loader = OfferLoader(text)
     try:
         value = loader.get_single_data()
@@ -175,10 +199,14 @@ def _alias_problems(text: str, path: str) -> list[Problem]:
     return problems
 
 
-def _depth_problem(text: str, path: str) -> Problem:
+def _depth_problem(text: str, path: str, fallback: bool = True) -> Problem | None:
     """Where the nesting of lists and blocks gets deeper than any offer needs."""
     depth = 0
-    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+    try:
+        events = list(yaml.parse(text, Loader=yaml.CSafeLoader))
+    except yaml.YAMLError:
+        events = []  # the full parse reports the syntax error with its position
+    for event in events:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
@@ -187,7 +215,7 @@ def _depth_problem(text: str, path: str) -> Problem:
                                f"te diep genest (meer dan {MAX_DEPTH} niveaus)")
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
-    return Problem(path, 1, 1, "", "te diep genest")
+    return Problem(path, 1, 1, "", "te diep genest") if fallback else None
 
 
 def field_at(text: str, mark: yaml.Mark) -> str:
@@ -268,11 +296,16 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, path: str) -> Problem:
 
 
 def _unclosed_quote_line(text: str, error_line: int) -> int | None:
-    """The last line before a syntax error with an odd number of double quotes, if any."""
-    for number, line in enumerate(text.splitlines()[:error_line], start=1):
-        code = line.split(" #", 1)[0]
-        if (code.count('"') - code.count('\\"')) % 2 == 1:
-            return number
+    """The line where a quoted text starts that runs on over several lines (a missing quote)."""
+    try:
+        for token in yaml.scan(text, Loader=yaml.CSafeLoader):
+            if token.start_mark.line >= error_line:
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'") \
+                    and token.end_mark.line > token.start_mark.line:
+                return token.start_mark.line + 1
+    except yaml.YAMLError:
+        pass
     return None
 
 
