@@ -30,6 +30,7 @@ SHELLS = {
     3: ("sjabloon/aanbod/pagina.md", {"hide": ["toc", "navigation"], "kaart": True,
                                       "scripts": ["kaart-klein.js"]}),
 }
+UNUSED_THEME_FILES = ["assets/javascripts/lunr", "assets/javascripts/workers"]
 # Browser libraries from npm (node_modules), copied into the site: (source, site path).
 VENDOR = [
     ("leaflet/dist/leaflet.js", "assets/vendor/leaflet/leaflet.js"),
@@ -154,6 +155,8 @@ def on_post_build(config) -> None:
         page_dir = site_dir / src_uri[:-3]
         shells[depth] = compact_html((page_dir / "index.html").read_text(encoding="utf-8"))
     shutil.rmtree(site_dir / "sjabloon")
+    for unused in UNUSED_THEME_FILES:  # the search plugin is off: its scripts would never load
+        shutil.rmtree(site_dir / unused, ignore_errors=True)
     state.report = finish_site(visible_offers(state), load_reference(), state.settings, shells,
                                site_dir, state.pages, state.progress)
 

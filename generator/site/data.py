@@ -20,7 +20,7 @@ DATA_VERSION = 1
 
 # Flag bits of the "f" column.
 FLAGS = {"proefles": 1, "zorgverzekeraar": 2, "stadspas": 4, "rolstoel": 8, "aangepast": 16,
-         "vrouwen": 32, "mannen": 64, "verwijzen": 512}
+         "vrouwen": 32, "mannen": 64, "aanmelden": 512}
 NIVEAU_SHIFT = 7  # bits 7-8: 0 unknown, 1 rustig, 2 gemiddeld, 3 intensief
 OP_AFSPRAAK_BIT = 1 << 21
 
@@ -63,7 +63,7 @@ def flag_bits(offer: Offer) -> int:
     flags |= FLAGS["aangepast"] if access and access.aangepast_sporten else 0
     flags |= FLAGS["vrouwen"] if data.alleen_voor == "vrouwen" else 0
     flags |= FLAGS["mannen"] if data.alleen_voor == "mannen" else 0
-    flags |= FLAGS["verwijzen"] if offer.accepts_referrals() else 0
+    flags |= FLAGS["aanmelden"] if offer.accepts_referrals() else 0
     if data.niveau:
         flags |= (NIVEAUS.index(data.niveau) + 1) << NIVEAU_SHIFT
     return flags
