@@ -8,7 +8,6 @@ import difflib
 import re
 from typing import Annotated, Any
 
-import phonenumbers
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -24,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .phone import normalise_phone
 from .reference import REFERENCE_DIR, read_activities
 from .vocab import (
     ALLEEN_VOOR,
@@ -138,15 +138,10 @@ Postcode = Annotated[
 
 def check_phone(value: Any) -> str:
     """A Dutch phone number, in a readable national format."""
-    try:
-        number = phonenumbers.parse(str(value), "NL")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    number = normalise_phone(value)
+    if number is None:
         raise fail("is geen geldig telefoonnummer (bijvoorbeeld 010 123 4567)")
-    fmt = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 31
-           else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return phonenumbers.format_number(number, fmt)
+    return number
 
 
 Telefoon = Annotated[

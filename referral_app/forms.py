@@ -3,10 +3,11 @@
 import re
 import secrets
 
-import phonenumbers
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from generator.phone import normalise_phone
 
 from . import consent
 
@@ -56,15 +57,10 @@ def dutch_phone(form, field) -> None:
     """A valid phone number (Dutch by default), stored in a readable format."""
     if not field.data:
         return
-    try:
-        number = phonenumbers.parse(field.data, "NL")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    number = normalise_phone(field.data)
+    if number is None:
         raise ValidationError("Vul een geldig telefoonnummer in, bijvoorbeeld 06 12345678.")
-    fmt = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 31
-           else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    field.data = phonenumbers.format_number(number, fmt)
+    field.data = number
 
 
 def strip(value):
