@@ -57,7 +57,7 @@
       row(dl, "Waar", r.plek + ", " + r.adres + ", " + r.postcode + " " + r.plaats);
       row(dl, "Kosten", r.kosten + (r.proefles ? " (gratis proefles)" : ""));
       row(dl, "Contact", [r.aanbieder, r.telefoon, r.email].filter(Boolean).join(", "));
-      row(dl, "Meer informatie", r.url);
+      row(dl, "Link", r.url);
       text.appendChild(dl);
       var code = document.createElement("div");
       code.className = "bk-qr";
@@ -71,6 +71,8 @@
     document.documentElement.dataset.bkAdvies = String(records.length);
   }
 
+  var made = document.getElementById("bk-advies-gemaakt");
+  if (made) { made.textContent = "Datum: " + new Date().toLocaleDateString("nl-NL", { day: "numeric", month: "long", year: "numeric" }); }
   var ids = chosen();
   if (!ids.length) {
     status.textContent = "Je hebt nog geen activiteiten gekozen. Zoek een activiteit en kies \u201cZet op beweegadvies\u201d.";
