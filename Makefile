@@ -20,7 +20,12 @@ $(STAMP): pyproject.toml
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
-install: $(STAMP) /usr/bin/chromium  ## create .venv and install everything the project needs
+node_modules/.installed: package-lock.json  # Leaflet, supercluster, QR and axe-core for the site
+	command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm; }
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+install: $(STAMP) /usr/bin/chromium node_modules/.installed  ## create .venv and install everything the project needs
 
 test: install  ## run the whole test suite
 	$(BIN)/pytest
