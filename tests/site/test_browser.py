@@ -235,3 +235,12 @@ def test_offer_page_map_and_print(page, site_url, offers):
     page.emulate_media(media="print")
     assert not page.is_visible(".bk-kaart-klein")
     assert not page.is_visible(".md-tabs")
+
+
+def test_screenshots(browser, site_url, tmp_path):
+    """The docs screenshots can be made (python -m tests.site.screenshots writes docs/)."""
+    from .screenshots import SHOTS, take_screenshots
+
+    files = take_screenshots(browser, site_url, tmp_path)
+    assert [f.name for f in files] == list(SHOTS)
+    assert all(f.stat().st_size > 10_000 for f in files)

@@ -1,0 +1,78 @@
+"""Screenshots of the site for the docs: `python -m tests.site.screenshots` writes docs/screenshots/.
+
+Map tiles are blocked (no internet in tests), so maps show markers on a grey background.
+"""
+
+import functools
+import http.server
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, TODAY, QuietHandler
+
+SHOTS = {
+    # name: (viewport, path)
+    "home-desktop.png": ({"width": 1280, "height": 1000}, "?q=3072&r=10"),
+    "home-phone.png": ({"width": 360, "height": 1500}, "?q=6211&r=5&proef=1"),
+    "offer.png": ({"width": 1280, "height": 1000}, "aanbod/rotterdam/walking-football-charlois/"),
+    "print-sheet.png": ({"width": 794, "height": 1123},
+                        "beweegadvies/?id=rotterdam/walking-football-charlois"
+                        "&id=rotterdam/tai-chi-vroesenpark&id=maastricht/aangepast-zwemmen-scharn"),
+}
+
+
+def take_screenshots(browser, site_url: str, out_dir: Path) -> list[Path]:
+    """Save the docs screenshots of a served site into out_dir; return the files."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    own = urlsplit(site_url).netloc
+    written = []
+    for name, (viewport, path) in SHOTS.items():
+        context = browser.new_context(viewport=viewport, locale="nl-NL",
+                                      is_mobile=viewport["width"] < 400)
+        context.route("**/*", lambda route: route.continue_()
+                      if urlsplit(route.request.url).netloc == own else route.abort())
+        page = context.new_page()
+        page.goto(site_url + path)
+        if path.startswith("?"):
+            page.wait_for_function("Number(document.documentElement.dataset.bkReady || 0) >= 1")
+        if path.startswith("beweegadvies"):
+            page.wait_for_function("document.documentElement.dataset.bkAdvies === '3'")
+            page.emulate_media(media="print")
+        page.wait_for_timeout(300)
+        target = out_dir / name
+        page.screenshot(path=str(target), full_page=name == "print-sheet.png")
+        written.append(target)
+        context.close()
+    return written
+
+
+def main() -> int:
+    """Build the example site, serve it, and write docs/screenshots/."""
+    from playwright.sync_api import sync_playwright
+
+    from generator.site import build_site
+
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        build_site(ROOT / "offers", site, ROOT / "mkdocs.yml", today=TODAY)
+        handler = functools.partial(QuietHandler, directory=str(site))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                for path in take_screenshots(browser, f"http://127.0.0.1:{server.server_port}/",
+                                             ROOT / "docs" / "screenshots"):
+                    print(path.relative_to(ROOT))
+                browser.close()
+        finally:
+            server.shutdown()
+            server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
