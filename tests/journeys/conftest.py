@@ -83,16 +83,17 @@ class Demo:
 
 
 @contextlib.contextmanager
-def running_demo(workdir: Path, offers_dir: Path, site_dir: Path, *command: str):
+def running_demo(workdir: Path, offers_dir: Path, site_dir: Path,
+                 command: tuple = (str(BEWEEGKAART), "demo", "--no-build")):
     """Start `beweegkaart demo` (or `command`) in `workdir`; stop it with SIGTERM afterwards."""
     port = free_port()
-    command = command or (str(BEWEEGKAART), "demo", "--no-build")
     log = workdir / f"demo-{port}.log"
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603
             [*command, "--port", str(port), "--site-dir", str(site_dir),
              "--offers", str(offers_dir)], cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
-    demo = Demo(f"http://127.0.0.1:{port}/", workdir, site_dir, offers_dir, log, process)
+    demo = Demo(f"http://127.0.0.1:{port}/", workdir, workdir / site_dir, workdir / offers_dir,
+                log, process)
     try:
         wait_for(demo.base, process)
         yield demo

@@ -74,7 +74,8 @@ def test_clinician_refers_and_hears_back(demo, journey_factory):
     page.locator(f"#bk-lijst > li[data-id='{offer.id}'] h3 a").click()
     page.wait_for_url(f"**/aanbod/{offer.id}/")
     assert page.get_by_role("heading", level=1).inner_text() == offer.data.titel
-    assert private not in page.content()
+    if private != offer.data.aanbieder.email:  # some providers publish the same address
+        assert private not in page.content()
     j.step("offer-page")
 
     page.get_by_role("button", name="Zet op beweegadvies").click()
