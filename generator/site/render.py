@@ -22,9 +22,9 @@ from .pages import PageRenderer, Settings, Shell, offer_description
 from .sitemap import write_sitemap
 
 CHUNK = 2500  # offers per worker task
-PARALLEL_FROM = 4000  # use worker processes from this many offers on
+PARALLEL_FROM = 1000  # use worker processes from this many offers on
 OPEN_DATA_DIR = "open-data"
-VALIDATE_OPEN_DATA_UP_TO = 5000  # Frictionless validation of the export is slow at national scale
+VALIDATE_OPEN_DATA_UP_TO = 500  # Frictionless validation is slow; `beweegkaart export` validates
 
 
 @dataclass

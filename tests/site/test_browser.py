@@ -244,3 +244,17 @@ def test_screenshots(browser, site_url, tmp_path):
     files = take_screenshots(browser, site_url, tmp_path)
     assert [f.name for f in files] == list(SHOTS)
     assert all(f.stat().st_size > 10_000 for f in files)
+
+
+def test_place_name_and_unknown_postcode(page, site_url, offers):
+    """A place name works like a postcode (offline lookup); an unknown one gets a clear message."""
+    page.goto(f"{site_url}?q=maastricht&r=10")
+    wait_ready(page)
+    assert "van Maastricht" in page.inner_text("#bk-aantal")
+    in_maastricht = {o.id for o in offers if o.gemeente == "Maastricht"}
+    assert in_maastricht and listed_ids(page) <= in_maastricht
+    page.fill("#bk-q", "Nergenshuizen")
+    page.press("#bk-q", "Enter")
+    wait_ready(page, 2)
+    assert "kennen" in page.inner_text("#bk-q-fout")
+    assert page.get_attribute("#bk-q", "aria-invalid") == "true"

@@ -147,10 +147,6 @@
     checkbox(el("bk-toegang"), "checkbox", "rol", "1", "Toegankelijk met rolstoel", "bk-rol");
     checkbox(el("bk-toegang"), "checkbox", "aangepast", "1", "Aangepast sporten", "bk-aangepast");
     checkbox(el("bk-voorwie"), "checkbox", "vrouwen", "1", "Alleen voor vrouwen", "bk-vrouwen");
-    var list = el("bk-plaatsen");
-    Object.keys(PC.plaatsen).sort().forEach(function (name) {
-      var o = document.createElement("option"); o.value = name; list.appendChild(o);
-    });
   }
 
   /* ---- location ---- */
@@ -171,12 +167,12 @@
       if (row) { return { lat: row[1] / PC.scale, lon: row[2] / PC.scale, label: "postcode " + m[1] }; }
     } else {
       var key = q.toLowerCase();
-      var name = PC.byName[key] || Object.keys(PC.byName).filter(function (n) {
+      var found = PC.byName[key] ? key : Object.keys(PC.byName).filter(function (n) {
         return n.indexOf(key) === 0;
       }).sort()[0];
-      if (name && PC.byName[name]) {
-        var p = PC.plaatsen[PC.byName[name]];
-        return { lat: p[0] / PC.scale, lon: p[1] / PC.scale, label: PC.byName[name] };
+      if (found) {
+        var name = PC.byName[found], p = PC.plaatsen[name];
+        return { lat: p[0] / PC.scale, lon: p[1] / PC.scale, label: name };
       }
     }
     el("bk-q-fout").textContent = "We kennen \u201c" + q + "\u201d niet. Typ een postcode (4 cijfers) of een plaatsnaam.";
@@ -538,22 +534,43 @@
     state = next;
     writeForm(state);
     if (push) { history.pushState(null, "", toURL(state)); }
-    return apply();
+    return applyWhenReady();
   }
 
   function onChange(event) {
     go(readForm(), true);
   }
 
+  function needsLookup(s) { return Boolean(s.q); }
+
+  function loadPostcodes() {
+    if (!loadPostcodes.promise) {
+      loadPostcodes.promise = fetchJSON("data/pc4.json").then(function (pc) {
+        PC = pc;
+        PC.byCode = {};
+        PC.pc4.forEach(function (row) { PC.byCode[row[0]] = row; });
+        PC.byName = {};
+        Object.keys(PC.plaatsen).forEach(function (name) { PC.byName[name.toLowerCase()] = name; });
+        var list = el("bk-plaatsen");
+        Object.keys(PC.plaatsen).sort().forEach(function (name) {
+          var o = document.createElement("option"); o.value = name; list.appendChild(o);
+        });
+        return PC;
+      });
+    }
+    return loadPostcodes.promise;
+  }
+
+  // Apply a state; wait for the postcode table first when the state names a place.
+  function applyWhenReady() {
+    return needsLookup(state) && !PC ? loadPostcodes().then(apply) : apply();
+  }
+
   function start() {
     performance.mark("bk-start");
-    Promise.all([fetchJSON("data/zoek.json"), fetchJSON("data/pc4.json")]).then(function (res) {
-      D = decode(res[0]);
-      PC = res[1];
-      PC.byCode = {};
-      PC.pc4.forEach(function (row) { PC.byCode[row[0]] = row; });
-      PC.byName = {};
-      Object.keys(PC.plaatsen).forEach(function (name) { PC.byName[name.toLowerCase()] = name; });
+    var postcodes = loadPostcodes();
+    fetchJSON("data/zoek.json").then(function (raw) {
+      D = decode(raw);
       buildControls();
       initMap();
       state = readURL();
@@ -573,12 +590,13 @@
         var next = JSON.parse(JSON.stringify(state)); clearFilters(next); go(next, true);
       });
       el("bk-locatie").addEventListener("click", locate);
-      window.addEventListener("popstate", function () { state = readURL(); writeForm(state); apply(); });
-      apply();
+      window.addEventListener("popstate", function () { state = readURL(); writeForm(state); applyWhenReady(); });
+      return applyWhenReady();
     }).catch(function (err) {
       el("bk-aantal").textContent = "Het aanbod kon niet worden geladen. Probeer het later opnieuw.";
       throw err;
     });
+    return postcodes;
   }
 
   function locate() {

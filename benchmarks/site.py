@@ -1,0 +1,208 @@
+"""Static site benchmark: build time, site and data size, and browser timings in headless Chromium.
+
+Baselines in the same run: the same offers as one folium MarkerCluster map (pointed at the
+site's own Leaflet copies), and as one MkDocs page per offer (`not_in_nav`).
+"""
+
+import functools
+import gzip
+import http.server
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from generator.catalogue import load_catalogue
+from generator.site import build_site
+
+from .common import TODAY, size_label, synthetic, table, timed
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TILES = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
+FOLIUM_MAX = 50_000  # folium baseline sizes
+MKDOCS_PAGES_MAX = 10_000  # one-MkDocs-page-per-offer baseline sizes (about 5 ms per page)
+FILTERS = ["ouderen", "artrose", "diabetes type 2"]  # target groups to switch between
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    """Static file handler without request logging."""
+
+    def log_message(self, *args):
+        """Stay quiet."""
+
+
+@contextmanager
+def served(folder: Path):
+    """Serve a folder on localhost; yield its base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def folder_size(folder: Path) -> tuple[int, int]:
+    """(bytes, files) of everything under folder."""
+    sizes = [p.stat().st_size for p in folder.rglob("*") if p.is_file()]
+    return sum(sizes), len(sizes)
+
+
+def gzip_size(path: Path) -> int:
+    """Bytes after gzip (level 6, what web servers use)."""
+    return len(gzip.compress(path.read_bytes(), compresslevel=6))
+
+
+def new_page(browser, base: str):
+    """A fresh page that only talks to base (tiles blocked, as in the tests)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+    return context, context.new_page()
+
+
+FIRST = "() => document.querySelector('{}') ? performance.now() : false"
+
+
+def site_timings(browser, base: str) -> tuple[float, float, float]:
+    """(ms navigation -> first clusters, ms to apply a filter, ms until the list shows it)."""
+    context, page = new_page(browser, base)
+    page.goto(base, wait_until="commit")
+    first = page.wait_for_function(FIRST.format(".bk-cluster"), polling="raf", timeout=60_000)
+    first_ms = first.json_value()
+    page.wait_for_function("Number(document.documentElement.dataset.bkReady || 0) >= 1")
+    syncs, fulls = [], []
+    for value in FILTERS * 2:
+        sync, full = page.evaluate("""async (value) => {
+            const root = document.documentElement, select = document.getElementById('bk-dg');
+            const before = Number(root.dataset.bkReady);
+            const t0 = performance.now();
+            select.value = value;
+            select.dispatchEvent(new Event('change', {bubbles: true}));
+            const sync = performance.now() - t0;
+            while (Number(root.dataset.bkReady) <= before) { await new Promise(r => setTimeout(r, 1)); }
+            return [sync, performance.now() - t0]; }""", value)
+        syncs.append(sync)
+        fulls.append(full)
+    context.close()
+    return first_ms, statistics.median(syncs), statistics.median(fulls)
+
+
+def folium_map(offers, out: Path) -> Path:
+    """The baseline: every offer as a marker with a popup in one folium MarkerCluster map."""
+    import folium
+    from folium.plugins import MarkerCluster
+
+    out.mkdir(parents=True, exist_ok=True)
+    modules = ROOT / "node_modules"
+    for source in ("jquery/dist/jquery.min.js", "leaflet/dist/leaflet.js", "leaflet/dist/leaflet.css",
+                   "leaflet.markercluster/dist/leaflet.markercluster.js",
+                   "leaflet.markercluster/dist/MarkerCluster.css",
+                   "leaflet.markercluster/dist/MarkerCluster.Default.css"):
+        shutil.copy(modules / source, out / Path(source).name)
+    shutil.copytree(modules / "leaflet/dist/images", out / "images", dirs_exist_ok=True)
+    fmap = folium.Map(location=[52.15, 5.3], zoom_start=7, tiles=None)
+    folium.TileLayer(tiles=TILES, attr="Kaartgegevens © Kadaster", max_zoom=19).add_to(fmap)
+    # Local copies from npm, no CDN (folium's popups need jQuery).
+    fmap.default_js = [("leaflet", "leaflet.js"), ("jquery", "jquery.min.js")]
+    fmap.default_css = [("leaflet_css", "leaflet.css")]
+    cluster = MarkerCluster()
+    cluster.default_js = [("markerclusterjs", "leaflet.markercluster.js")]
+    cluster.default_css = [("markerclustercss", "MarkerCluster.css"),
+                           ("markerclusterdefaultcss", "MarkerCluster.Default.css")]
+    cluster.add_to(fmap)
+    for offer in offers:
+        folium.Marker([offer.lat, offer.lon],
+                      popup=f"{offer.data.titel}<br>{offer.data.locatie.plaats}").add_to(cluster)
+    path = out / "index.html"
+    fmap.save(str(path))
+    return path
+
+
+def folium_first_clusters(browser, base: str) -> float:
+    """ms from navigation to the first cluster icon of the folium map."""
+    context, page = new_page(browser, base)
+    page.goto(base, wait_until="commit")
+    first = page.wait_for_function(FIRST.format(".marker-cluster"), polling="raf", timeout=120_000)
+    value = first.json_value()
+    context.close()
+    return value
+
+
+def mkdocs_pages(offers, out: Path) -> float:
+    """The baseline: one MkDocs (material) page per offer, not in the nav; return build seconds."""
+    docs = out / "docs"
+    shutil.rmtree(out, ignore_errors=True)
+    (docs / "aanbod").mkdir(parents=True)
+    (docs / "index.md").write_text("# Beweegkaart\n", encoding="utf-8")
+    for offer in offers:
+        data = offer.data
+        page = docs / "aanbod" / f"{offer.id.replace('/', '-')}.md"
+        slots = "\n".join(f"- {s.dag} {s.van}-{s.tot}" for s in data.rooster)
+        page.write_text(f"# {data.titel}\n\n{data.beschrijving}\n\n## Wanneer\n\n{slots}\n\n"
+                        f"## Waar\n\n{data.locatie.naam}, {data.locatie.adres}, "
+                        f"{data.locatie.plaats}\n", encoding="utf-8")
+    (out / "mkdocs.yml").write_text(
+        "site_name: Baseline\ntheme:\n  name: material\n  font: false\nplugins: []\n"
+        "not_in_nav: /aanbod/\nnav:\n  - index.md\n", encoding="utf-8")
+    seconds, result = timed(subprocess.run, [str(Path(sys.executable).parent / "mkdocs"), "build",
+                                             "-q", "-f", str(out / "mkdocs.yml")],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr)
+    return seconds
+
+
+def main(workdir: Path, sizes: list[int]) -> str:
+    """Markdown tables: our site at each size, and the baselines side by side."""
+    from playwright.sync_api import sync_playwright
+
+    rows, base_rows = [], []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for count in sizes:
+            offers_dir = synthetic(workdir, count)
+            site = workdir / f"site-{count}"
+            shutil.rmtree(site, ignore_errors=True)
+            seconds, report = timed(build_site, offers_dir, site, ROOT / "mkdocs.yml", today=TODAY)
+            site_bytes, files = folder_size(site)
+            data = site / "data" / "zoek.json"
+            raw, packed = data.stat().st_size, gzip_size(data)
+            with served(site) as base:
+                first_ms, filter_ms, list_ms = site_timings(browser, base)
+            rows.append([size_label(count), f"{seconds:.1f}", f"{report['validate_s']:.1f}",
+                         f"{site_bytes / 1e6:.0f} MB / {files}", f"{raw / 1e3:.0f} KB",
+                         f"{packed / 1e3:.0f} KB", f"{packed / count:.1f}",
+                         f"{first_ms:.0f}", f"{filter_ms:.0f}", f"{list_ms:.0f}"])
+            offers = None
+            fol = ["–", "–", "–", "–"]
+            if count <= FOLIUM_MAX:
+                offers = load_catalogue([offers_dir], today=TODAY).offers
+                made_s, path = timed(folium_map, offers, workdir / f"folium-{count}")
+                with served(path.parent) as base:
+                    fol_ms = folium_first_clusters(browser, base)
+                html = path.stat().st_size
+                fol = [f"{made_s:.1f}", f"{html / 1e6:.1f} MB", f"{html / packed:.0f}x",
+                       f"{fol_ms:.0f} ({fol_ms / first_ms:.1f}x)"]
+            pages = ["–", "–"]
+            if count <= MKDOCS_PAGES_MAX:
+                offers = offers or load_catalogue([offers_dir], today=TODAY).offers
+                mk_s = mkdocs_pages(offers, workdir / f"mkdocs-pages-{count}")
+                ours = seconds - report["validate_s"]
+                pages = [f"{mk_s:.1f}", f"{mk_s / ours:.1f}x"]
+            base_rows.append([size_label(count), *fol, *pages])
+        browser.close()
+    ours = table(["offers", "build s (total)", "of which validate s", "site size / files",
+                  "home data raw", "home data gzip", "gzip bytes/offer",
+                  "first clusters ms", "filter ms (filter+counts+map)", "filter ms (+list)"], rows)
+    baselines = table(["offers", "folium build s", "folium HTML", "folium HTML vs our gzip data",
+                       "folium first clusters ms (vs ours)", "MkDocs page per offer: build s",
+                       "vs our build (without validation)"], base_rows)
+    return f"{ours}\n\nBaselines (same offers, same run):\n\n{baselines}"
