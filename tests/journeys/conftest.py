@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from generator.site import build_site
-from tests.site.conftest import AXE, TILE_HOST, browser  # noqa: F401 (shared fixture)
+from tests.site.conftest import AXE, CHROMIUM, CHROMIUM_ARGS, TILE_HOST
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "journeys"
@@ -164,6 +164,13 @@ class Journey:
         assert self.violations == {}, format_violations(self.violations)
 
 
+def search_applied(page, action) -> None:
+    """Do `action` on the search page and wait until the page has applied the new state."""
+    before = page.evaluate("Number(document.documentElement.dataset.bkReady || 0)")
+    action()
+    page.wait_for_function(f"Number(document.documentElement.dataset.bkReady || 0) > {before}")
+
+
 def format_violations(violations: dict) -> str:
     """One line per page, rule and element, for the failure message."""
     lines = ["axe-core found WCAG 2.1 A/AA violations:"]
@@ -187,8 +194,25 @@ def axe_violations(page) -> list[dict]:
              "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium through Playwright, one per test module.
+
+    Not tests/site's session fixture: fixtures there are not visible here, and importing it makes
+    a second session-wide Playwright that clashes with the first (one sync Playwright per
+    thread). Module scope closes this one before tests/site (collected after us) starts its own.
+    """
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium not installed")
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
-def journey_factory(browser, request):  # noqa: F811 (the shared fixture, imported above)
+def journey_factory(browser):
     """New journeys in fresh browser contexts that block tiles and record every request."""
     made = []
 

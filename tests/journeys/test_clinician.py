@@ -10,7 +10,7 @@ from geopy.distance import great_circle
 from generator.catalogue import load_catalogue
 from generator.reference import load_reference
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, search_applied
 
 POSTCODE = "3192 BM"  # Hoogvliet, Rotterdam
 GROUP, DAY = "artrose", "dinsdag"
@@ -63,9 +63,8 @@ def test_clinician_refers_and_hears_back(demo, journey_factory):
     page.get_by_label("Postcode of plaats").fill(POSTCODE)
     page.get_by_label("Doelgroep of klacht").select_option(GROUP)
     page.get_by_role("checkbox", name=re.compile(f"^{DAY}", re.I)).check()
-    page.get_by_role("button", name="Zoeken", exact=True).click()
-    page.wait_for_function("document.querySelector('#bk-aantal').textContent.includes('3192')")
-    page.wait_for_selector("#bk-lijst > li:not([aria-busy])")
+    search_applied(page, page.get_by_role("button", name="Zoeken", exact=True).click)
+    assert "binnen 10 km van postcode 3192" in page.inner_text("#bk-aantal")
     listed = page.eval_on_selector_all("#bk-lijst > li", "els => els.map(e => e.dataset.id)")
     assert set(listed) == {o.id for o in offers}
     assert "dg=artrose" in page.url and "dag=di" in page.url
@@ -114,6 +113,7 @@ def test_clinician_refers_and_hears_back(demo, journey_factory):
     j.step("referral-sent")
 
     mail = demo.wait_for_mail(private, reference)
+    (ARTIFACTS / "clinician" / "mail-provider.eml").write_bytes(bytes(mail))
     raw = mail.as_string()
     for secret in [*PATIENT.values(), "06 41234567".replace(" ", ""), "Pietersen", NOTE,
                    REFERRER["Je naam"]]:
@@ -138,10 +138,12 @@ def test_clinician_refers_and_hears_back(demo, journey_factory):
     j.step("provider-status-saved")
 
     status = demo.wait_for_mail(REFERRER["Je e-mailadres op het werk"], reference)
+    (ARTIFACTS / "clinician" / "mail-referrer.eml").write_bytes(bytes(status))
     body = status.get_body(("plain",)).get_content()
     assert offer.data.titel in body and "Proefles gepland" in body
     assert "Johanna" not in status.as_string() and "Pietersen" not in status.as_string()
 
     assert j.errors == [], f"JavaScript errors: {j.errors}"
+    assert j.tiles, "the map asked for no tiles: is the tile check still working?"
     j.check_origins()
     j.check_accessible()
