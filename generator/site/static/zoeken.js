@@ -362,7 +362,7 @@
           icon: L.divIcon({ html: "<span>" + n + "</span>", className: "bk-cluster", iconSize: [size, size] }),
           title: n + " activiteiten, zoom in", alt: n + " activiteiten", keyboard: true
         });
-        m.on("click keypress", function () {
+        m.on("click", function () {
           map.setView(ll, Math.min(index.getClusterExpansionZoom(c.properties.cluster_id), cfg.maxZoom));
         });
         clusterLayer.addLayer(m);
