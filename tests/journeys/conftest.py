@@ -14,7 +14,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
 
 import pytest
 
@@ -158,6 +158,12 @@ class Journey:
         other = [u for u in self.requests if urlsplit(u).scheme in ("http", "https")
                  and urlsplit(u).netloc != own and urlsplit(u).netloc != TILE_HOST]
         assert other == [] and self.foreign == [], f"requests to other origins: {other}"
+
+    def check_urls_free_of(self, *values: str) -> None:
+        """No request URL carried any of these personal values (plain or URL-encoded)."""
+        forms = {f for v in values for f in (v, quote(v), quote_plus(v), v.replace(" ", ""))}
+        leaks = [u for u in self.requests if any(f in unquote_plus(u) or f in u for f in forms)]
+        assert leaks == [], f"personal data in URLs: {leaks}"
 
     def check_accessible(self) -> None:
         """axe-core found no WCAG 2.1 A/AA violation on any page of the journey."""

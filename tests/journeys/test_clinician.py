@@ -146,4 +146,5 @@ def test_clinician_refers_and_hears_back(demo, journey_factory):
     assert j.errors == [], f"JavaScript errors: {j.errors}"
     assert j.tiles, "the map asked for no tiles: is the tile check still working?"
     j.check_origins()
+    j.check_urls_free_of(*PATIENT.values(), *REFERRER.values(), NOTE)
     j.check_accessible()

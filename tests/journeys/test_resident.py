@@ -85,4 +85,5 @@ def test_resident_signs_up_on_a_phone(demo, journey_factory):
     assert j.errors == [], f"JavaScript errors: {j.errors}"
     assert j.tiles, "the map asked for no tiles: is the tile check still working?"
     j.check_origins()
+    j.check_urls_free_of(*RESIDENT.values())
     j.check_accessible()
