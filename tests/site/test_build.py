@@ -237,3 +237,11 @@ def test_plain_mkdocs_build_uses_the_adapter(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site" / "aanbod" / "rotterdam" / "walking-football-charlois" / "index.html").is_file()
     assert (tmp_path / "site" / "data" / "zoek.json").is_file()
+
+
+def test_404_page_helps(site_dir):
+    """The 404 page is Dutch and links back to the search and the offers, from any depth."""
+    soup = BeautifulSoup((site_dir / "404.html").read_text("utf-8"), "html.parser")
+    assert "bestaat niet" in soup.h1.get_text()
+    hrefs = {a["href"] for a in soup.select("article a, .md-content a")}
+    assert {"/.", "/aanbod/"} <= hrefs

@@ -219,9 +219,12 @@
     return facets;
   }
 
-  function emptyCounts() {
+  function emptyCounts(s) {
     var raw = D.raw;
     return {
+      // per day: the slots on that day within the chosen parts of day (and the other way round)
+      dayMasks: DAY_CODES.map(function (d) { return timeMask([d], s.deel); }),
+      partMasks: raw.dagdelen.map(function (p) { return timeMask(s.dag, [p]); }),
       act: new Int32Array(raw.activiteiten.length), dg: new Int32Array(raw.doelgroepen.length),
       dag: new Int32Array(7), deel: new Int32Array(3), kosten: new Int32Array(COSTS.length),
       proef: [0], zv: [0], sp: [0], rol: [0], aangepast: [0], vrouwen: [0],
@@ -246,8 +249,9 @@
         break;
       case "dg": countBits(c.dg, D.g[i], 0); break;
       case "tijd":
-        for (var d = 0; d < 7; d++) { if (D.t[i] & timeMask([DAY_CODES[d]], s.deel)) { c.dag[d]++; } }
-        for (var p = 0; p < 3; p++) { if (D.t[i] & timeMask(s.dag, [raw.dagdelen[p]])) { c.deel[p]++; } }
+        var t = D.t[i];
+        for (var d = 0; d < 7; d++) { if (t & c.dayMasks[d]) { c.dag[d]++; } }
+        for (var p = 0; p < 3; p++) { if (t & c.partMasks[p]) { c.deel[p]++; } }
         break;
       case "kosten":
         var k = D.k[i];
@@ -271,10 +275,9 @@
     }
   }
 
-  // Time-of-day masks per day/part are precomputed per search (timeMask is called often).
   function filter(s, where) {
     var facets = compile(s), active = facets.filter(function (f) { return f[1]; });
-    var counts = emptyCounts(), out = [], n = D.n;
+    var counts = emptyCounts(s), out = [], n = D.n;
     var radius = where && Number(s.r) > 0 ? Number(s.r) : 0;
     var age = s.leeftijd !== "" && !isNaN(Number(s.leeftijd)) ? Number(s.leeftijd) : -1;
     dist = where ? new Float32Array(n) : null;
@@ -345,7 +348,7 @@
   function clusterIndex(ids) {
     var pts = new Array(ids.length);
     for (var i = 0; i < ids.length; i++) { pts[i] = features[ids[i]]; }
-    index = new Supercluster({ radius: 60, maxZoom: 15 }).load(pts);
+    index = new Supercluster({ radius: 60, minZoom: 6, maxZoom: 14 }).load(pts);
   }
 
   function drawClusters() {
@@ -512,6 +515,7 @@
     var t0 = performance.now();
     var where = resolveLocation(state);
     var r = filter(state, where);
+    performance.mark("bk-filtered");
     results = r.results;
     shown = PAGE;
     showCounts(r.counts);
@@ -521,6 +525,7 @@
     el("bk-leeg").hidden = n > 0;
     if (!n) { emptyTips(state); }
     clusterIndex(results);
+    performance.mark("bk-indexed");
     fitResults(where);
     drawClusters();
     window.bkLastApplyMs = performance.now() - t0;
@@ -569,8 +574,11 @@
   function start() {
     performance.mark("bk-start");
     var postcodes = loadPostcodes();
-    fetchJSON("data/zoek.json").then(function (raw) {
+    // The page's head already started fetching and parsing the data (window.bkZoekData).
+    (window.bkZoekData || fetchJSON("data/zoek.json")).then(function (raw) {
+      performance.mark("bk-data");
       D = decode(raw);
+      performance.mark("bk-decoded");
       buildControls();
       initMap();
       state = readURL();
