@@ -87,7 +87,9 @@ def site_timings(browser, base: str) -> tuple[float, float, float]:
             select.value = value;
             select.dispatchEvent(new Event('change', {bubbles: true}));
             const sync = performance.now() - t0;
-            while (Number(root.dataset.bkReady) <= before) { await new Promise(r => setTimeout(r, 1)); }
+            while (Number(root.dataset.bkReady) <= before) {
+                await new Promise(r => setTimeout(r, 1));
+            }
             return [sync, performance.now() - t0]; }""", value)
         syncs.append(sync)
         fulls.append(full)
@@ -102,7 +104,8 @@ def folium_map(offers, out: Path) -> Path:
 
     out.mkdir(parents=True, exist_ok=True)
     modules = ROOT / "node_modules"
-    for source in ("jquery/dist/jquery.min.js", "leaflet/dist/leaflet.js", "leaflet/dist/leaflet.css",
+    for source in ("jquery/dist/jquery.min.js", "leaflet/dist/leaflet.js",
+                   "leaflet/dist/leaflet.css",
                    "leaflet.markercluster/dist/leaflet.markercluster.js",
                    "leaflet.markercluster/dist/MarkerCluster.css",
                    "leaflet.markercluster/dist/MarkerCluster.Default.css"):

@@ -115,11 +115,13 @@ def on_files(files: Files, config) -> Files:
     for path in sorted(STATIC.rglob("*")):
         if path.is_file():
             rel = path.relative_to(STATIC).as_posix()
-            files.append(File.generated(config, f"assets/beweegkaart/{rel}", abs_src_path=str(path)))
+            files.append(File.generated(config, f"assets/beweegkaart/{rel}",
+                                        abs_src_path=str(path)))
     modules = node_modules(config)
     for source, target in VENDOR:
         if not (modules / source).is_file():
-            raise PluginError(f"{modules / source} ontbreekt: voer eerst 'npm ci' uit (of make install)")
+            raise PluginError(f"{modules / source} ontbreekt: voer eerst 'npm ci' uit "
+                              "(of make install)")
         files.append(File.generated(config, target, abs_src_path=str(modules / source)))
     offers = visible_offers(state)
     ref = load_reference()

@@ -49,7 +49,8 @@ def overview_pages(offers: list[Offer], ref: Reference) -> dict[str, str]:
         "aanbod/index.md": (
             "# Aanbod per gemeente\n\n"
             f"Er staan {count} activiteiten op de beweegkaart. Kies een gemeente. Je kunt ook "
-            "zoeken [per activiteit](../activiteit/) of [per doelgroep of klacht](../doelgroep/).\n\n"
+            "zoeken [per activiteit](../activiteit/index.md) of "
+            "[per doelgroep of klacht](../doelgroep/index.md).\n\n"
             + links(by_gemeente(offers))),
         "activiteit/index.md": (
             "# Aanbod per activiteit\n\nKies wat je wilt doen.\n\n"

@@ -1,4 +1,4 @@
-"""After MkDocs: stamp offer and index pages into the shells, write data, photos, open data, sitemap.
+"""After MkDocs: stamp offer and index pages into shells; write data, photos, open data, sitemap.
 
 Big catalogues are split into tasks run by worker processes. The workers are forked, so they
 inherit the offers instead of receiving them pickled (pickling costs more than rendering).

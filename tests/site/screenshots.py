@@ -1,4 +1,4 @@
-"""Screenshots of the site for the docs: `python -m tests.site.screenshots` writes docs/screenshots/.
+"""Screenshots for the docs: `python -m tests.site.screenshots` writes docs/screenshots/.
 
 Map tiles are blocked (no internet in tests), so maps show markers on a grey background.
 """

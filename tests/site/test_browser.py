@@ -17,7 +17,8 @@ RADIUS_KM = 10
 @pytest.fixture(scope="module")
 def offers():
     """The offers the site shows."""
-    return [o for o in load_catalogue([ROOT / "offers"], today=TODAY).offers if not o.expired(TODAY)]
+    catalogue = load_catalogue([ROOT / "offers"], today=TODAY)
+    return [o for o in catalogue.offers if not o.expired(TODAY)]
 
 
 def expected_ids(offers, pc4: str, group: str, day: str, radius=RADIUS_KM) -> set[str]:
@@ -44,7 +45,8 @@ def search_case(offers):
                 found = expected_ids(offers, pc4, group, slot.dag)
                 near = {o.id for o in offers if great_circle((centre.lat, centre.lon),
                                                              (o.lat, o.lon)).km <= RADIUS_KM}
-                if 2 <= len(near) and (best is None or len(found) > len(best[3])) and len(near) > len(found):
+                better = best is None or len(found) > len(best[3])
+                if better and len(near) > len(found):
                     best = (pc4, group, slot.dag, found)
     assert best, "no usable search case in the examples"
     return best
@@ -65,7 +67,8 @@ def map_total(page) -> int:
     return page.evaluate("""() => {
         const clusters = [...document.querySelectorAll('#bk-kaart .bk-cluster span')]
             .reduce((n, e) => n + Number(e.textContent), 0);
-        const singles = document.querySelectorAll('#bk-kaart .leaflet-marker-icon:not(.bk-cluster)').length;
+        const singles = document.querySelectorAll(
+            '#bk-kaart .leaflet-marker-icon:not(.bk-cluster)').length;
         return clusters + singles; }""")
 
 
@@ -92,7 +95,8 @@ def test_postcode_group_and_day(page, site_url, search_case):
     option = page.inner_text(f"#bk-dg option[value='{group}']")
     assert option == f"{group} ({len(expected)})"  # counts per option
     query = parse_qs(urlsplit(page.url).query)
-    assert query["dg"] == [group] and query["dag"] == [DAY_CODE[day]] and query["q"] == [f"{pc4} AB"]
+    assert query["dg"] == [group] and query["dag"] == [DAY_CODE[day]]
+    assert query["q"] == [f"{pc4} AB"]
 
 
 def test_url_round_trips_state(page, site_url, search_case):
@@ -167,7 +171,8 @@ def test_phone_viewport(context_factory, site_url, search_case):
     """On a 360 px phone nothing overflows sideways; location from the phone works."""
     pc4, *_ = search_case
     centre = load_reference().postcodes[pc4]
-    context = context_factory(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+    context = context_factory(viewport={"width": 360, "height": 740}, is_mobile=True,
+                              has_touch=True,
                               geolocation={"latitude": centre.lat, "longitude": centre.lon},
                               permissions=["geolocation"])
     page = context.new_page()
@@ -185,7 +190,8 @@ def test_phone_viewport(context_factory, site_url, search_case):
     assert context.bk_requests.foreign == []
 
 
-@pytest.mark.parametrize("path", ["", "aanbod/{offer}/", "aanbod/{gemeente}/", "beweegadvies/?id={offer}"])
+@pytest.mark.parametrize("path", ["", "aanbod/{offer}/", "aanbod/{gemeente}/",
+                                  "beweegadvies/?id={offer}"])
 def test_no_accessibility_violations(page, site_url, offers, path):
     """axe-core finds no WCAG 2.1 A/AA violation on the home, offer, gemeente and print pages."""
     offer = offers[0]
@@ -202,7 +208,8 @@ def test_print_sheet(page, site_url, offers, tmp_path):
     page.goto(site_url)
     wait_ready(page)
     buttons = page.locator("#bk-lijst [data-advies-kies]")
-    first, second = buttons.nth(0).get_attribute("data-advies-kies"), buttons.nth(1).get_attribute("data-advies-kies")
+    first = buttons.nth(0).get_attribute("data-advies-kies")
+    second = buttons.nth(1).get_attribute("data-advies-kies")
     buttons.nth(0).click()
     buttons.nth(1).click()
     assert "2 van 3" in page.inner_text(".bk-advies-status")

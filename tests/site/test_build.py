@@ -107,10 +107,12 @@ def _fetched_urls(path: Path, text: str) -> list[str]:
         urls += re.findall(r"url\(\s*['\"]?([^'\")]+)", text)
         return urls
     if path.suffix == ".css":
-        return re.findall(r"url\(\s*['\"]?([^'\")]+)", text) + re.findall(r"@import\s+['\"]([^'\"]+)", text)
+        return (re.findall(r"url\(\s*['\"]?([^'\")]+)", text)
+                + re.findall(r"@import\s+['\"]([^'\"]+)", text))
     if path.suffix == ".js":
         code = re.sub(r"/\*[\s\S]*?\*/|^\s*//.*$", "", text, flags=re.MULTILINE)
-        return [u for u in re.findall(r"https?://[^\s'\"`)<>\\]+", code) if not JS_TEXT_URLS.match(u)]
+        urls = re.findall(r"https?://[^\s'\"`)<>\\]+", code)
+        return [u for u in urls if not JS_TEXT_URLS.match(u)]
     return []
 
 
@@ -157,7 +159,8 @@ def test_index_pages_without_javascript(site_dir, visible):
     """Per gemeente, activity and target group, plain links to every offer."""
     for offer in visible:
         for index in (f"aanbod/{offer.gemeente_slug}", f"activiteit/{offer.data.activiteiten[0]}"):
-            soup = BeautifulSoup((site_dir / index / "index.html").read_text("utf-8"), "html.parser")
+            html = (site_dir / index / "index.html").read_text("utf-8")
+            soup = BeautifulSoup(html, "html.parser")
             assert soup.find("a", href=f"../../aanbod/{offer.id}/"), (index, offer.id)
     for page in ("404.html", "privacy/index.html", "over-de-gegevens/index.html",
                  "doelgroep/index.html", "activiteit/index.html", "aanbod/index.html"):
@@ -220,22 +223,26 @@ def test_build_stops_on_invalid_offer(tmp_path):
     with pytest.raises(BuildError) as info:
         build_site(offers, tmp_path / "site", ROOT / "mkdocs.yml", today=TODAY)
     assert any("dinsdga" in p.format() for p in info.value.problems)
-    result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--offers", str(offers),
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "build",  # noqa: S603
+                             "--offers", str(offers),
                              "--site-dir", str(tmp_path / "site2"), "--today", TODAY.isoformat()],
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 1
     line = next(i for i, t in enumerate(text.splitlines(), 1) if "dinsdga" in t)
-    assert re.search(rf"walking-football-charlois\.yaml:{line}:\d+: rooster\[0\]\.dag:", result.stdout)
+    where = rf"walking-football-charlois\.yaml:{line}:\d+: rooster\[0\]\.dag:"
+    assert re.search(where, result.stdout)
     assert not (tmp_path / "site2").exists()
 
 
 def test_plain_mkdocs_build_uses_the_adapter(tmp_path):
     """`mkdocs build` (what `mkdocs serve` runs) produces the same offer pages via the hook."""
-    result = subprocess.run([str(Path(sys.executable).parent / "mkdocs"), "build", "-q", "-f",
+    result = subprocess.run([str(Path(sys.executable).parent / "mkdocs"), "build",  # noqa: S603
+                             "-q", "-f",
                              str(ROOT / "mkdocs.yml"), "-d", str(tmp_path / "site")],
                             capture_output=True, text=True, cwd=ROOT, timeout=180)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "site" / "aanbod" / "rotterdam" / "walking-football-charlois" / "index.html").is_file()
+    offer = tmp_path / "site" / "aanbod" / "rotterdam" / "walking-football-charlois"
+    assert (offer / "index.html").is_file()
     assert (tmp_path / "site" / "data" / "zoek.json").is_file()
 
 

@@ -34,9 +34,11 @@ def test_markdown_is_a_safe_subset(source, expected):
 
 def test_shell_stamps_escaped_title_and_body():
     """Placeholders are filled; title and description are escaped, the body is not."""
-    shell = Shell(f"<title>{TITLE} - Site</title><meta content=\"{DESCRIPTION}\"><h1>{TITLE}</h1>{BODY}<footer>")
+    shell = Shell(f"<title>{TITLE} - Site</title><meta content=\"{DESCRIPTION}\">"
+                  f"<h1>{TITLE}</h1>{BODY}<footer>")
     page = shell.stamp("Fit & <vrolijk>", 'Zeg "ja"', "<p>inhoud</p>")
-    assert page == ("<title>Fit &amp; &lt;vrolijk&gt; - Site</title><meta content=\"Zeg &quot;ja&quot;\">"
+    assert page == ("<title>Fit &amp; &lt;vrolijk&gt; - Site</title>"
+                    "<meta content=\"Zeg &quot;ja&quot;\">"
                     "<h1>Fit &amp; &lt;vrolijk&gt;</h1><p>inhoud</p><footer>")
 
 
@@ -81,7 +83,8 @@ def test_big_sitemap_becomes_an_index(tmp_path):
     """Over 45,000 URLs: a sitemap index with parts, each within the protocol's limit."""
     urls = [f"aanbod/g/o-{i}/" for i in range(100_000)]
     files = write_sitemap(tmp_path, "https://x.example.org/", urls)
-    assert [f.name for f in files] == ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]
+    names = ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]
+    assert [f.name for f in files] == names
     index = files[0].read_text("utf-8")
     assert index.count("<sitemap>") == 3
     listed = sum(len(re.findall("<url>", f.read_text("utf-8"))) for f in files[1:])
