@@ -23,9 +23,9 @@ def main(workdir: Path, sizes: list[int]) -> str:
     rows = []
     for count in sizes:
         folder = synthetic(workdir, count)
-        seconds, catalogue = timed(load_catalogue, [folder], today=TODAY)
+        seconds, catalogue = timed(load_catalogue, [folder], today=TODAY, keep_offers=False)
         assert not catalogue.errors, catalogue.errors[:3]
-        one_core, _ = timed(load_catalogue, [folder], today=TODAY, jobs=1)
+        one_core, _ = timed(load_catalogue, [folder], today=TODAY, jobs=1, keep_offers=False)
         baseline, _ = timed(parse_only, folder)
         rows.append([size_label(count), f"{seconds:.2f}", f"{seconds / count * 1e3:.2f}",
                      f"{one_core:.2f}", f"{baseline:.2f}", f"{baseline / seconds:.1f}x"])

@@ -96,8 +96,9 @@ def find_offer_files(paths: list[Path]) -> list[tuple[Path, Path | None]]:
         if path.is_dir():
             # offers/rotterdam/ is checked as part of offers/, so ids keep their gemeente
             root = next((a for a in (path, *path.parents) if a.name == "offers"), path)
-            found += [(p, root) for p in sorted(path.rglob("*"))
-                      if (p.suffix in OFFER_SUFFIXES or _misnamed(p)) and p.is_file()]
+            files = [Path(folder, name) for folder, _dirs, names in os.walk(path)
+                     for name in names if name.endswith(OFFER_SUFFIXES) or _misnamed(Path(name))]
+            found += [(p, root) for p in sorted(files)]
         else:
             root = next((a for a in path.parents if a.name == "offers"), None)
             found.append((path, root))
@@ -292,22 +293,29 @@ def _in_nl(lat: float, lon: float) -> bool:
 
 def _check_chunk(args) -> list[tuple[Offer | None, list[Problem]]]:
     """Worker: check a list of files (runs in a separate process for big catalogues)."""
-    items, reference_dir, today = args
+    items, reference_dir, today, keep_offers = args
     ref = load_reference(reference_dir)
-    return [check_file(path, root, ref, today) for path, root in items]
+    results = [check_file(path, root, ref, today) for path, root in items]
+    # Sending offers back costs the parent time; a plain validation only needs the problems.
+    return results if keep_offers else [(None, problems) for _offer, problems in results]
 
 
 def load_catalogue(paths: list[Path], reference_dir: Path = REFERENCE_DIR,
                    today: dt.date | None = None, jobs: int | None = None,
-                   progress=None) -> Catalogue:
-    """Load every offer under `paths` and report all problems at once."""
+                   progress=None, keep_offers: bool = True) -> Catalogue:
+    """Load every offer under `paths` and report all problems at once.
+
+    Big catalogues are checked in parallel processes. With `keep_offers=False` (a validation
+    that only reports) the offers themselves are not kept, which saves time at scale.
+    """
     today = today or dt.date.today()
     items = find_offer_files(paths)
     jobs = jobs or (os.cpu_count() or 1)
     results: list[tuple[Offer | None, list[Problem]]] = []
     if len(items) >= 2000 and jobs > 1:
         size = 500
-        chunks = [(items[i:i + size], reference_dir, today) for i in range(0, len(items), size)]
+        chunks = [(items[i:i + size], reference_dir, today, keep_offers)
+                  for i in range(0, len(items), size)]
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             for chunk in pool.map(_check_chunk, chunks):
                 results += chunk
@@ -322,7 +330,7 @@ def load_catalogue(paths: list[Path], reference_dir: Path = REFERENCE_DIR,
     catalogue = Catalogue(files=len(items))
     for offer, problems in results:
         catalogue.problems += problems
-        if offer is not None:
+        if offer is not None and keep_offers:
             catalogue.offers.append(offer)
     catalogue.problems += _duplicate_ids(items)
     duplicate = {p.path for p in catalogue.problems if "dubbele id" in p.message}

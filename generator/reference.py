@@ -85,8 +85,11 @@ class Reference:
         """The wijk containing a point, where we have wijk outlines for the gemeente."""
         from shapely.geometry import Point
 
+        shapes = self.wijk_shapes.get(gemeente_code)
+        if not shapes:
+            return None
         point = Point(lon, lat)
-        for name, geometry in self.wijk_shapes.get(gemeente_code, []):
+        for name, geometry in shapes:
             if geometry.contains(point):
                 return name
         return None

@@ -63,7 +63,37 @@ class OfferLoader(yaml.CSafeLoader):
         super().__init__(stream)
         self.duplicates: list[tuple[str, yaml.Mark]] = []
 
+    # Speed: offer files have no aliases and no path resolvers, so the common nodes (text,
+    # lists, blocks) skip PyYAML's generic bookkeeping. Everything else goes the usual way.
+    def construct_object(self, node, deep=False):
+        """Build the Python value of one node."""
+        tag = node.tag
+        if tag == STR_TAG and type(node) is yaml.ScalarNode:
+            return node.value
+        if tag == SEQ_TAG and type(node) is yaml.SequenceNode:
+            return [self.construct_object(item) for item in node.value]
+        if tag == MAP_TAG and type(node) is yaml.MappingNode:
+            return _construct_mapping(self, node)
+        return super().construct_object(node, deep=True)
 
+    def resolve(self, kind, value, implicit):
+        """The tag of an untagged node, using only our YAML 1.2-style scalar rules."""
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in IMPLICIT.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return STR_TAG
+        return SEQ_TAG if kind is yaml.SequenceNode else MAP_TAG
+
+    def descend_resolver(self, current_node, current_index):
+        """No path-based resolvers are used."""
+
+    def ascend_resolver(self):
+        """No path-based resolvers are used."""
+
+
+STR_TAG, SEQ_TAG, MAP_TAG = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map"))
 OfferLoader.yaml_implicit_resolvers = {}
 for _tag, _regexp, _first in [
     ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
@@ -73,6 +103,7 @@ for _tag, _regexp, _first in [
     ("timestamp", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "0123456789"),
 ]:
     OfferLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_regexp), list(_first))
+IMPLICIT = OfferLoader.yaml_implicit_resolvers
 
 
 def _construct_mapping(loader: OfferLoader, node: yaml.MappingNode) -> dict:

@@ -24,7 +24,8 @@ def run(args) -> int:
     if missing:
         print(f"beweegkaart: not found: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
-    catalogue = load_catalogue(args.paths, today=args.today, progress=progress_printer("validating"))
+    catalogue = load_catalogue(args.paths, today=args.today, keep_offers=False,
+                               progress=progress_printer("validating"))
     for problem in catalogue.problems:
         if problem.severity == "error" or not args.quiet:
             print(problem.format())
