@@ -27,11 +27,12 @@ node_modules/.installed: package-lock.json  # Leaflet, supercluster, QR and axe-
 
 install: $(STAMP) /usr/bin/chromium node_modules/.installed  ## create .venv and install everything the project needs
 
-test: install  ## run the whole test suite
+test: install  ## check the code style, then run the whole test suite
+	$(BIN)/ruff check generator referral_app benchmarks tests
 	$(BIN)/pytest
 
 lint: install  ## check the code style
-	$(BIN)/ruff check generator referral_app tests
+	$(BIN)/ruff check generator referral_app benchmarks tests
 
 build: install  ## validate the offers and build the site into site/
 	$(BIN)/beweegkaart build

@@ -18,14 +18,27 @@ SECTIONS = {
 
 def main() -> int:
     """Parse arguments, run the chosen sections, print their tables."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,10000,50000",
-                        help="catalogue sizes, comma-separated (default 1000,10000,50000)")
-    parser.add_argument("--only", default=",".join(SECTIONS),
-                        help=f"sections to run, comma-separated (default all: {','.join(SECTIONS)})")
-    parser.add_argument("--workdir", type=Path, default=Path(".bench"),
-                        help="folder for synthetic catalogues and builds (default .bench/)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--sizes",
+        default="1000,10000,50000",
+        help="catalogue sizes, comma-separated (default 1000,10000,50000)",
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help=f"sections to run, comma-separated (default all: {','.join(SECTIONS)})",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(".bench"),
+        help="folder for synthetic catalogues and builds (default .bench/)",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     args.workdir.mkdir(parents=True, exist_ok=True)

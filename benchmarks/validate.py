@@ -1,4 +1,4 @@
-"""Validation speed: `load_catalogue` in parallel and on one core, against a plain-parse baseline."""
+"""Validation speed: `load_catalogue` on all cores and on one, against a plain-parse baseline."""
 
 from pathlib import Path
 
@@ -27,7 +27,24 @@ def main(workdir: Path, sizes: list[int]) -> str:
         assert not catalogue.errors, catalogue.errors[:3]
         one_core, _ = timed(load_catalogue, [folder], today=TODAY, jobs=1, keep_offers=False)
         baseline, _ = timed(parse_only, folder)
-        rows.append([size_label(count), f"{seconds:.2f}", f"{seconds / count * 1e3:.2f}",
-                     f"{one_core:.2f}", f"{baseline:.2f}", f"{baseline / seconds:.1f}x"])
-    return table(["offers", "validate s (all cores)", "ms/offer", "validate s (1 core)",
-                  "baseline: pure-Python YAML parse only, s", "validate vs baseline"], rows)
+        rows.append(
+            [
+                size_label(count),
+                f"{seconds:.2f}",
+                f"{seconds / count * 1e3:.2f}",
+                f"{one_core:.2f}",
+                f"{baseline:.2f}",
+                f"{baseline / seconds:.1f}x",
+            ]
+        )
+    return table(
+        [
+            "offers",
+            "validate s (all cores)",
+            "ms/offer",
+            "validate s (1 core)",
+            "baseline: pure-Python YAML parse only, s",
+            "validate vs baseline",
+        ],
+        rows,
+    )

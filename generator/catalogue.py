@@ -29,8 +29,11 @@ ID_PART = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NL_BOX = {"lat": (50.70, 53.60), "lon": (3.30, 7.25)}
 MAX_DISTANCE_KM = 5.0
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
-HTML = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s|/|>|$)|<!--|<\?|javascript\s*:|"
-                  r"\bon[a-z]+\s*=", re.IGNORECASE)
+HTML = re.compile(
+    r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s|/|>|$)|<!--|<\?|javascript\s*:|"
+    r"\bon[a-z]+\s*=",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,12 @@ def find_offer_files(paths: list[Path]) -> list[tuple[Path, Path | None]]:
         if path.is_dir():
             # offers/rotterdam/ is checked as part of offers/, so ids keep their gemeente
             root = next((a for a in (path, *path.parents) if a.name == "offers"), path)
-            files = [Path(folder, name) for folder, _dirs, names in os.walk(path)
-                     for name in names if name.endswith(OFFER_SUFFIXES) or _misnamed(Path(name))]
+            files = [
+                Path(folder, name)
+                for folder, _dirs, names in os.walk(path)
+                for name in names
+                if name.endswith(OFFER_SUFFIXES) or _misnamed(Path(name))
+            ]
             found += [(p, root) for p in sorted(files)]
         else:
             root = next((a for a in path.parents if a.name == "offers"), None)
@@ -115,13 +122,21 @@ def offer_id(path: Path, root: Path | None) -> str:
     return f"{path.parent.name}/{path.stem}"
 
 
-def check_file(path: Path, root: Path | None, ref: Reference, today: dt.date,
-               display: str | None = None) -> tuple[Offer | None, list[Problem]]:
+def check_file(
+    path: Path, root: Path | None, ref: Reference, today: dt.date, display: str | None = None
+) -> tuple[Offer | None, list[Problem]]:
     """Load, validate and enrich one offer file."""
     shown = display or str(path)
     if _misnamed(path):
-        return None, [Problem(shown, 1, 1, "", "dit bestand wordt overgeslagen; geef het de "
-                              "extensie .yaml (kleine letters)")]
+        return None, [
+            Problem(
+                shown,
+                1,
+                1,
+                "",
+                "dit bestand wordt overgeslagen; geef het de extensie .yaml (kleine letters)",
+            )
+        ]
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -160,7 +175,9 @@ def _raw_postcode_problem(data: dict, text: str, shown: str, ref: Reference) -> 
     if postcode is None or postcode[:4] in ref.postcodes:
         return []
     line, column = locate(text, ("locatie", "postcode"))
-    return [Problem(shown, line, column, "locatie.postcode", unknown_postcode(postcode), code, True)]
+    return [
+        Problem(shown, line, column, "locatie.postcode", unknown_postcode(postcode), code, True)
+    ]
 
 
 def unknown_postcode(postcode: str) -> str:
@@ -173,8 +190,9 @@ def _schema_problem(error: dict, text: str, shown: str) -> Problem:
     loc = tuple(error["loc"])
     line, column = locate(text, loc)
     has_value = error["type"] not in ("missing",) and not isinstance(error.get("input"), dict)
-    return Problem(shown, line, column, field_path(loc), dutch_message(error),
-                   error.get("input"), has_value)
+    return Problem(
+        shown, line, column, field_path(loc), dutch_message(error), error.get("input"), has_value
+    )
 
 
 def _html_problems(data: object, text: str, shown: str, loc: tuple = ()) -> list[Problem]:
@@ -183,11 +201,26 @@ def _html_problems(data: object, text: str, shown: str, loc: tuple = ()) -> list
         if HTML.search(data):
             snippet = HTML.search(data).group(0)
             line, column = _line_of(text, snippet, *locate(text, loc))
-            return [Problem(shown, line, column, field_path(loc),
-                            "HTML en scripts zijn niet toegestaan; gebruik gewone tekst of "
-                            "eenvoudige Markdown", snippet, True)]
+            return [
+                Problem(
+                    shown,
+                    line,
+                    column,
+                    field_path(loc),
+                    "HTML en scripts zijn niet toegestaan; gebruik gewone tekst of "
+                    "eenvoudige Markdown",
+                    snippet,
+                    True,
+                )
+            ]
         return []
-    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else []
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else []
+    )
     problems = []
     for key, value in items:
         problems += _html_problems(value, text, shown, (*loc, key))
@@ -204,24 +237,43 @@ def _line_of(text: str, snippet: str, line: int, column: int) -> tuple[int, int]
     return line, column
 
 
-def _enrich(path: Path, root: Path | None, model: Aanbod, text: str, shown: str,
-            ref: Reference, today: dt.date) -> tuple[Offer | None, list[Problem]]:
+def _enrich(
+    path: Path,
+    root: Path | None,
+    model: Aanbod,
+    text: str,
+    shown: str,
+    ref: Reference,
+    today: dt.date,
+) -> tuple[Offer | None, list[Problem]]:
     """Checks that need reference data, then coordinates, gemeente and wijk."""
     problems: list[Problem] = []
 
     def problem(loc: tuple, message: str, value=None, has_value=True, severity="error"):
         line, column = locate(text, loc)
-        problems.append(Problem(shown, line, column, field_path(loc), message, value, has_value,
-                                severity))
+        problems.append(
+            Problem(shown, line, column, field_path(loc), message, value, has_value, severity)
+        )
 
     oid = offer_id(path, root)
     for part in oid.split("/"):
         if not ID_PART.match(part):
-            problem((), "gebruik in map- en bestandsnamen alleen kleine letters, cijfers en "
-                    "streepjes, zoals walking-football-zuid.yaml", part)
+            problem(
+                (),
+                "gebruik in map- en bestandsnamen alleen kleine letters, cijfers en "
+                "streepjes, zoals walking-football-zuid.yaml",
+                part,
+            )
     if root is not None and root.name == "offers" and oid.count("/") != 1:
-        problems.append(Problem(shown, 1, 1, "", "zet het aanbod in de map van zijn gemeente: "
-                                "offers/<gemeente>/<naam>.yaml"))
+        problems.append(
+            Problem(
+                shown,
+                1,
+                1,
+                "",
+                "zet het aanbod in de map van zijn gemeente: offers/<gemeente>/<naam>.yaml",
+            )
+        )
     postcode = model.locatie.postcode
     pc = ref.postcodes.get(postcode[:4])
     if pc is None:
@@ -233,35 +285,57 @@ def _enrich(path: Path, root: Path | None, model: Aanbod, text: str, shown: str,
         lat, lon = coords.lat, coords.lon
         if not _in_nl(lat, lon):
             hint = " Staan lat en lon omgedraaid?" if _in_nl(lon, lat) else ""
-            problem(("locatie", "coordinaten"), f"de plek ligt buiten Nederland.{hint}",
-                    {"lat": lat, "lon": lon})
+            problem(
+                ("locatie", "coordinaten"),
+                f"de plek ligt buiten Nederland.{hint}",
+                {"lat": lat, "lon": lon},
+            )
         else:
             km = great_circle((lat, lon), (pc.lat, pc.lon)).km
             if km > MAX_DISTANCE_KM:
-                problem(("locatie", "coordinaten"), f"de plek ligt {km:.1f} km van het midden van "
-                        f"postcode {pc.pc4} (meer dan {MAX_DISTANCE_KM:g} km); klopt de postcode?",
-                        {"lat": lat, "lon": lon})
+                problem(
+                    ("locatie", "coordinaten"),
+                    f"de plek ligt {km:.1f} km van het midden van "
+                    f"postcode {pc.pc4} (meer dan {MAX_DISTANCE_KM:g} km); klopt de postcode?",
+                    {"lat": lat, "lon": lon},
+                )
     folder = oid.split("/")[0] if "/" in oid and root is not None else None
     if folder is not None and folder != slugify(pc.gemeente):
-        problem(("locatie", "postcode"), f"postcode {pc.pc4} ligt in gemeente {pc.gemeente}; "
-                f"zet het bestand in de map '{slugify(pc.gemeente)}' in plaats van '{folder}'",
-                postcode)
+        problem(
+            ("locatie", "postcode"),
+            f"postcode {pc.pc4} ligt in gemeente {pc.gemeente}; "
+            f"zet het bestand in de map '{slugify(pc.gemeente)}' in plaats van '{folder}'",
+            postcode,
+        )
     for index, photo in enumerate(model.fotos):
         _check_photo(path.parent / photo.bestand, ("fotos", index, "bestand"), problem)
     control = model.controle
     if control.gecontroleerd_op > today:
-        problem(("controle", "gecontroleerd_op"), "datum ligt in de toekomst",
-                control.gecontroleerd_op)
+        problem(
+            ("controle", "gecontroleerd_op"), "datum ligt in de toekomst", control.gecontroleerd_op
+        )
     elif control.gecontroleerd_op < today - dt.timedelta(days=365):
-        problem(("controle", "gecontroleerd_op"), "al meer dan 12 maanden niet gecontroleerd",
-                control.gecontroleerd_op, severity="warning")
+        problem(
+            ("controle", "gecontroleerd_op"),
+            "al meer dan 12 maanden niet gecontroleerd",
+            control.gecontroleerd_op,
+            severity="warning",
+        )
     if control.geldig_tot is not None:
         if control.geldig_tot < today:
-            problem(("controle", "geldig_tot"), "aanbod is verlopen en wordt niet getoond",
-                    control.geldig_tot, severity="warning")
+            problem(
+                ("controle", "geldig_tot"),
+                "aanbod is verlopen en wordt niet getoond",
+                control.geldig_tot,
+                severity="warning",
+            )
         elif control.geldig_tot <= today + dt.timedelta(days=30):
-            problem(("controle", "geldig_tot"), "aanbod verloopt binnen 30 dagen",
-                    control.geldig_tot, severity="warning")
+            problem(
+                ("controle", "geldig_tot"),
+                "aanbod verloopt binnen 30 dagen",
+                control.geldig_tot,
+                severity="warning",
+            )
     if any(p.severity == "error" for p in problems):
         return None, problems
     wijk = ref.wijk_at(pc.gemeente_code, lat, lon)
@@ -284,13 +358,18 @@ def _is_image(path: Path) -> bool:
     """True when the file starts like a JPEG, PNG or WebP image."""
     with path.open("rb") as f:
         head = f.read(12)
-    return (head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n")
-            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"))
+    return (
+        head.startswith(b"\xff\xd8\xff")
+        or head.startswith(b"\x89PNG\r\n\x1a\n")
+        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+    )
 
 
 def _in_nl(lat: float, lon: float) -> bool:
     """True when a point lies inside the box around the Netherlands."""
-    return NL_BOX["lat"][0] <= lat <= NL_BOX["lat"][1] and NL_BOX["lon"][0] <= lon <= NL_BOX["lon"][1]
+    return (
+        NL_BOX["lat"][0] <= lat <= NL_BOX["lat"][1] and NL_BOX["lon"][0] <= lon <= NL_BOX["lon"][1]
+    )
 
 
 def _check_chunk(args) -> list[tuple[Offer | None, list[Problem]]]:
@@ -302,17 +381,28 @@ def _check_chunk(args) -> list[tuple[Offer | None, list[Problem]]]:
     return results if keep_offers else [(None, problems) for _offer, problems in results]
 
 
-def load_catalogue(paths: list[Path], reference_dir: Path = REFERENCE_DIR,
-                   today: dt.date | None = None, jobs: int | None = None,
-                   progress=None, keep_offers: bool = True) -> Catalogue:
+def load_catalogue(
+    paths: list[Path],
+    reference_dir: Path = REFERENCE_DIR,
+    today: dt.date | None = None,
+    jobs: int | None = None,
+    progress=None,
+    keep_offers: bool = True,
+) -> Catalogue:
     """Load every offer under `paths` and report all problems at once.
 
     Big catalogues are checked in parallel processes. With `keep_offers=False` (a validation
     that only reports) the offers themselves are not kept, which saves time at scale.
     """
     with _gc_paused():
-        return _load(paths, reference_dir, today or dt.date.today(), jobs or (os.cpu_count() or 1),
-                     progress, keep_offers)
+        return _load(
+            paths,
+            reference_dir,
+            today or dt.date.today(),
+            jobs or (os.cpu_count() or 1),
+            progress,
+            keep_offers,
+        )
 
 
 @contextmanager
@@ -334,8 +424,10 @@ def _load(paths, reference_dir, today, jobs, progress, keep_offers) -> Catalogue
     results: list[tuple[Offer | None, list[Problem]]] = []
     if len(items) >= 2000 and jobs > 1:
         size = 500
-        chunks = [(items[i:i + size], reference_dir, today, keep_offers)
-                  for i in range(0, len(items), size)]
+        chunks = [
+            (items[i : i + size], reference_dir, today, keep_offers)
+            for i in range(0, len(items), size)
+        ]
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             for chunk in pool.map(_check_chunk, chunks):
                 results += chunk
@@ -368,8 +460,16 @@ def _duplicate_ids(items: list[tuple[Path, Path | None]]) -> list[Problem]:
         if len(paths) > 1:
             for path in paths:
                 others = ", ".join(str(p) for p in paths if p != path)
-                problems.append(Problem(str(path), 1, 1, "", f"dubbele id '{oid}': ook gebruikt "
-                                        f"door {others}; geef elk aanbod een eigen bestandsnaam"))
+                problems.append(
+                    Problem(
+                        str(path),
+                        1,
+                        1,
+                        "",
+                        f"dubbele id '{oid}': ook gebruikt "
+                        f"door {others}; geef elk aanbod een eigen bestandsnaam",
+                    )
+                )
     return problems
 
 
@@ -377,4 +477,5 @@ def _misnamed(path: Path) -> bool:
     """Files meant as offers that would be skipped by name (.YAML, .yaml.txt)."""
     name = path.name.lower()
     return path.suffix not in OFFER_SUFFIXES and (
-        path.suffix.lower() in OFFER_SUFFIXES or ".yaml." in name or ".yml." in name)
+        path.suffix.lower() in OFFER_SUFFIXES or ".yaml." in name or ".yml." in name
+    )

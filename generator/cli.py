@@ -11,7 +11,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
     parser = argparse.ArgumentParser(
         prog="beweegkaart",
-        description="Validate, import, export and build the beweegkaart offer catalogue.")
+        description="Validate, import, export and build the beweegkaart offer catalogue.",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module in MODULES.items():
         sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)

@@ -10,15 +10,24 @@ import typing
 from pathlib import Path
 
 from .catalogue import Offer
-from .reference import REFERENCE_DIR, load_reference
 from .messages import submodel
+from .reference import REFERENCE_DIR, load_reference
 from .schema import PRIVATE_FIELDS, Aanbod
 
-WEEKDAYS = {"maandag": "Monday", "dinsdag": "Tuesday", "woensdag": "Wednesday",
-            "donderdag": "Thursday", "vrijdag": "Friday", "zaterdag": "Saturday",
-            "zondag": "Sunday"}
-LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
-           "path": "https://creativecommons.org/licenses/by/4.0/"}
+WEEKDAYS = {
+    "maandag": "Monday",
+    "dinsdag": "Tuesday",
+    "woensdag": "Wednesday",
+    "donderdag": "Thursday",
+    "vrijdag": "Friday",
+    "zaterdag": "Saturday",
+    "zondag": "Sunday",
+}
+LICENSE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
 
 
 def public_data(offer: Offer) -> dict:
@@ -28,8 +37,15 @@ def public_data(offer: Offer) -> dict:
 
 def public_record(offer: Offer) -> dict:
     """Public fields plus the derived place (id, gemeente, wijk, coordinates)."""
-    return {"id": offer.id, **public_data(offer), "gemeente_code": offer.gemeente_code,
-            "gemeente": offer.gemeente, "wijk": offer.wijk, "lat": offer.lat, "lon": offer.lon}
+    return {
+        "id": offer.id,
+        **public_data(offer),
+        "gemeente_code": offer.gemeente_code,
+        "gemeente": offer.gemeente,
+        "wijk": offer.wijk,
+        "lat": offer.lat,
+        "lon": offer.lon,
+    }
 
 
 def offer_url(offer: Offer, site_url: str = "") -> str:
@@ -49,33 +65,65 @@ def offer_jsonld(offer: Offer, site_url: str = "", reference_dir: Path = REFEREN
         "name": data.titel,
         "description": data.beschrijving,
         "url": url,
-        "activity": [{"@type": "Concept", "@id": ref.activities[code].openactive_id,
-                      "prefLabel": ref.activities[code].label,
-                      "inScheme": "https://openactive.io/activity-list"}
-                     for code in data.activiteiten],
-        "organizer": _clean({"@type": "Organization", "name": data.aanbieder.naam,
-                             "url": str(data.aanbieder.website) if data.aanbieder.website else None,
-                             "telephone": data.aanbieder.telefoon, "email": data.aanbieder.email}),
+        "activity": [
+            {
+                "@type": "Concept",
+                "@id": ref.activities[code].openactive_id,
+                "prefLabel": ref.activities[code].label,
+                "inScheme": "https://openactive.io/activity-list",
+            }
+            for code in data.activiteiten
+        ],
+        "organizer": _clean(
+            {
+                "@type": "Organization",
+                "name": data.aanbieder.naam,
+                "url": str(data.aanbieder.website) if data.aanbieder.website else None,
+                "telephone": data.aanbieder.telefoon,
+                "email": data.aanbieder.email,
+            }
+        ),
         "location": {
-            "@type": "Place", "name": data.locatie.naam,
-            "address": {"@type": "PostalAddress", "streetAddress": data.locatie.adres,
-                        "postalCode": data.locatie.postcode, "addressLocality": data.locatie.plaats,
-                        "addressRegion": offer.gemeente, "addressCountry": "NL"},
+            "@type": "Place",
+            "name": data.locatie.naam,
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": data.locatie.adres,
+                "postalCode": data.locatie.postcode,
+                "addressLocality": data.locatie.plaats,
+                "addressRegion": offer.gemeente,
+                "addressCountry": "NL",
+            },
             "geo": {"@type": "GeoCoordinates", "latitude": offer.lat, "longitude": offer.lon},
         },
-        "eventSchedule": [{"@type": "PartialSchedule", "repeatFrequency": "P1W",
-                           "byDay": [f"https://schema.org/{WEEKDAYS[slot.dag]}"],
-                           "startTime": slot.van, "endTime": slot.tot} for slot in data.rooster],
+        "eventSchedule": [
+            {
+                "@type": "PartialSchedule",
+                "repeatFrequency": "P1W",
+                "byDay": [f"https://schema.org/{WEEKDAYS[slot.dag]}"],
+                "startTime": slot.van,
+                "endTime": slot.tot,
+            }
+            for slot in data.rooster
+        ],
         "offers": [_offer_price(data)],
         "inLanguage": [lang for lang in data.talen],
         "dateModified": data.controle.gecontroleerd_op.isoformat(),
     }
     if data.leeftijd:
-        item["ageRange"] = _clean({"@type": "QuantitativeValue", "minValue": data.leeftijd.van,
-                                   "maxValue": data.leeftijd.tot})
+        item["ageRange"] = _clean(
+            {
+                "@type": "QuantitativeValue",
+                "minValue": data.leeftijd.van,
+                "maxValue": data.leeftijd.tot,
+            }
+        )
     if data.alleen_voor:
-        item["genderRestriction"] = ("https://openactive.io/FemaleOnly"
-                                     if data.alleen_voor == "vrouwen" else "https://openactive.io/MaleOnly")
+        item["genderRestriction"] = (
+            "https://openactive.io/FemaleOnly"
+            if data.alleen_voor == "vrouwen"
+            else "https://openactive.io/MaleOnly"
+        )
     if data.niveau:
         item["level"] = [data.niveau]
     if data.groepsgrootte:
@@ -83,13 +131,16 @@ def offer_jsonld(offer: Offer, site_url: str = "", reference_dir: Path = REFEREN
     if data.doelgroepen:
         item["audience"] = [{"@type": "Audience", "name": group} for group in data.doelgroepen]
     if data.fotos:
-        item["image"] = [{"@type": "ImageObject", "url": f"{url}{photo.bestand}",
-                          "description": photo.alt} for photo in data.fotos]
+        item["image"] = [
+            {"@type": "ImageObject", "url": f"{url}{photo.bestand}", "description": photo.alt}
+            for photo in data.fotos
+        ]
     if data.controle.geldig_tot:
         item["endDate"] = data.controle.geldig_tot.isoformat()
     if data.toegankelijkheid:
         item["accessibilitySupport"] = [
-            name for name, on in data.toegankelijkheid.model_dump().items() if on is True]
+            name for name, on in data.toegankelijkheid.model_dump().items() if on is True
+        ]
     return item
 
 
@@ -98,8 +149,12 @@ def _offer_price(data: Aanbod) -> dict:
     cost = data.kosten
     if cost.gratis:
         return {"@type": "Offer", "name": "Gratis", "price": 0, "priceCurrency": "EUR"}
-    return {"@type": "Offer", "name": f"Per {cost.per}", "price": cost.bedrag,
-            "priceCurrency": "EUR"}
+    return {
+        "@type": "Offer",
+        "name": f"Per {cost.per}",
+        "price": cost.bedrag,
+        "priceCurrency": "EUR",
+    }
 
 
 def _clean(item: dict) -> dict:
@@ -123,7 +178,8 @@ def flat_row(offer: Offer) -> dict:
     put("", public_record(offer))
     ref = load_reference()
     row["activiteiten_openactive"] = "; ".join(
-        ref.activities[code].openactive_id for code in offer.data.activiteiten)
+        ref.activities[code].openactive_id for code in offer.data.activiteiten
+    )
     return row
 
 
@@ -211,8 +267,9 @@ def _description(column: str) -> str:
     return description
 
 
-def export_catalogue(offers: list[Offer], out_dir: Path, site_url: str = "",
-                     validate: bool = True) -> dict[str, Path]:
+def export_catalogue(
+    offers: list[Offer], out_dir: Path, site_url: str = "", validate: bool = True
+) -> dict[str, Path]:
     """Write aanbod.csv + datapackage.json, aanbod.geojson and aanbod.jsonld into out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = [flat_row(offer) for offer in offers]
@@ -222,31 +279,46 @@ def export_catalogue(offers: list[Offer], out_dir: Path, site_url: str = "",
         writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
-    fields = [{"name": c, "type": _column_type([r.get(c) for r in rows]),
-               "description": _description(c)} for c in columns]
+    fields = [
+        {"name": c, "type": _column_type([r.get(c) for r in rows]), "description": _description(c)}
+        for c in columns
+    ]
     package = {
         "name": "beweegkaart-aanbod",
         "title": "Beweegkaart: laagdrempelig beweegaanbod",
         "description": "Openbare gegevens van het beweegaanbod op de beweegkaart.",
         "licenses": [LICENSE],
         "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-        "resources": [{
-            "name": "aanbod", "path": "aanbod.csv", "format": "csv", "mediatype": "text/csv",
-            "encoding": "utf-8", "schema": {"fields": fields, "primaryKey": ["id"]},
-        }],
+        "resources": [
+            {
+                "name": "aanbod",
+                "path": "aanbod.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {"fields": fields, "primaryKey": ["id"]},
+            }
+        ],
     }
     package_path = out_dir / "datapackage.json"
     package_path.write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
     geojson_path = out_dir / "aanbod.geojson"
-    geojson_path.write_text(json.dumps(geojson(offers, site_url), ensure_ascii=False),
-                            encoding="utf-8")
+    geojson_path.write_text(
+        json.dumps(geojson(offers, site_url), ensure_ascii=False), encoding="utf-8"
+    )
     jsonld_path = out_dir / "aanbod.jsonld"
-    jsonld_path.write_text(json.dumps([offer_jsonld(o, site_url) for o in offers],
-                                      ensure_ascii=False), encoding="utf-8")
+    jsonld_path.write_text(
+        json.dumps([offer_jsonld(o, site_url) for o in offers], ensure_ascii=False),
+        encoding="utf-8",
+    )
     if validate:
         check_package(package_path)
-    return {"csv": csv_path, "datapackage": package_path, "geojson": geojson_path,
-            "jsonld": jsonld_path}
+    return {
+        "csv": csv_path,
+        "datapackage": package_path,
+        "geojson": geojson_path,
+        "jsonld": jsonld_path,
+    }
 
 
 def geojson(offers: list[Offer], site_url: str = "") -> dict:
@@ -255,8 +327,14 @@ def geojson(offers: list[Offer], site_url: str = "") -> dict:
     for offer in offers:
         properties = {k: v for k, v in flat_row(offer).items() if k not in ("lat", "lon")}
         properties["url"] = offer_url(offer, site_url)
-        features.append({"type": "Feature", "id": offer.id, "properties": properties,
-                         "geometry": {"type": "Point", "coordinates": [offer.lon, offer.lat]}})
+        features.append(
+            {
+                "type": "Feature",
+                "id": offer.id,
+                "properties": properties,
+                "geometry": {"type": "Point", "coordinates": [offer.lon, offer.lat]},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -13,15 +13,21 @@ from pathlib import Path
 import yaml
 
 from .catalogue import check_file
-from .reference import REFERENCE_DIR, load_reference
 from .messages import submodel
+from .reference import REFERENCE_DIR, load_reference
 from .schema import Aanbod, check_postcode
 from .synth import SCHEMA_LINE
 from .vocab import DAGEN, slugify
 
 LIST_FIELDS = {"activiteiten", "doelgroepen", "begeleiding", "talen"}
-NUMBER_FIELDS = {"kosten.bedrag", "groepsgrootte", "leeftijd.van", "leeftijd.tot",
-                 "locatie.coordinaten.lat", "locatie.coordinaten.lon"}
+NUMBER_FIELDS = {
+    "kosten.bedrag",
+    "groepsgrootte",
+    "leeftijd.van",
+    "leeftijd.tot",
+    "locatie.coordinaten.lat",
+    "locatie.coordinaten.lon",
+}
 DAY_NAMES = {**{d: d for d in DAGEN}, **{d[:2]: d for d in DAGEN}, **{d[:3]: d for d in DAGEN}}
 SLOT = re.compile(r"^\s*([a-z]+)\.?\s+(\d{1,2}[:.]\d{2})\s*(?:-|–|tot)\s*(\d{1,2}[:.]\d{2})\s*$")
 MAPPING_KEYS = {"kolommen", "vast", "waarden", "scheidingsteken"}
@@ -54,8 +60,9 @@ def read_mapping(path: Path) -> dict:
         raise MappingError(f"{path}: expected a 'kolommen:' block mapping fields to column names")
     unknown = set(mapping) - MAPPING_KEYS
     if unknown:
-        raise MappingError(f"{path}: unknown key(s) {sorted(unknown)}; expected one of "
-                           f"{sorted(MAPPING_KEYS)}")
+        raise MappingError(
+            f"{path}: unknown key(s) {sorted(unknown)}; expected one of {sorted(MAPPING_KEYS)}"
+        )
     for key in ("vast", "waarden"):
         if not isinstance(mapping.get(key) or {}, dict):
             raise MappingError(f"{path}: '{key}' must be a block of field: value lines")
@@ -68,8 +75,10 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str | None]]]:
 
     detector = Detector(field_type="any", field_missing_values=["", " "])
     with Resource(str(path), detector=detector) as resource:
-        return [(row.row_number, {k: _cell_text(v) for k, v in row.items()})
-                for row in resource.row_stream]
+        return [
+            (row.row_number, {k: _cell_text(v) for k, v in row.items()})
+            for row in resource.row_stream
+        ]
 
 
 def _cell_text(value) -> str | None:
@@ -118,10 +127,17 @@ def parse_schedule(text: str, separator: str) -> list:
         match = SLOT.match(part.lower())
         day = DAY_NAMES.get(match.group(1)) if match else None
         if day is None:
-            raise RowError(f"rooster: kan '{part.strip()}' niet lezen; schrijf tijden als "
-                           "'di 10:00-11:00; do 19:30-20:30'")
-        slots.append({"dag": day, "van": match.group(2).replace(".", ":"),
-                      "tot": match.group(3).replace(".", ":")})
+            raise RowError(
+                f"rooster: kan '{part.strip()}' niet lezen; schrijf tijden als "
+                "'di 10:00-11:00; do 19:30-20:30'"
+            )
+        slots.append(
+            {
+                "dag": day,
+                "van": match.group(2).replace(".", ":"),
+                "tot": match.group(3).replace(".", ":"),
+            }
+        )
     return slots
 
 
@@ -143,23 +159,32 @@ def row_to_offer(row: dict, mapping: dict) -> dict:
 def _in_schema_order(data: dict, model) -> dict:
     """The same dict with keys in the order the schema declares them (readable files)."""
     fields = list(model.model_fields) if model else []
-    ordered = {k: data[k] for k in fields if k in data} | {k: data[k] for k in data if k not in fields}
+    ordered = {k: data[k] for k in fields if k in data} | {
+        k: data[k] for k in data if k not in fields
+    }
     for key, value in ordered.items():
         if isinstance(value, dict) and model and key in model.model_fields:
             ordered[key] = _in_schema_order(value, submodel(model.model_fields[key].annotation))
     return ordered
 
 
-def import_spreadsheet(source: Path, mapping_path: Path, out_dir: Path,
-                       reference_dir: Path = REFERENCE_DIR, today: dt.date | None = None,
-                       progress=None) -> ImportResult:
+def import_spreadsheet(
+    source: Path,
+    mapping_path: Path,
+    out_dir: Path,
+    reference_dir: Path = REFERENCE_DIR,
+    today: dt.date | None = None,
+    progress=None,
+) -> ImportResult:
     """Convert every row; write valid ones, report the others with row number and reason."""
     mapping = read_mapping(mapping_path)
     rows = read_rows(source)
     missing = sorted({c for c in mapping["kolommen"].values()} - set(rows[0][1] if rows else {}))
     if rows and missing:
-        raise MappingError(f"{mapping_path}: column(s) not in {source.name}: {missing}; "
-                           f"columns are: {sorted(rows[0][1])}")
+        raise MappingError(
+            f"{mapping_path}: column(s) not in {source.name}: {missing}; "
+            f"columns are: {sorted(rows[0][1])}"
+        )
     ref, today = load_reference(reference_dir), today or dt.date.today()
     result = ImportResult(rows=len(rows))
     used: set[Path] = {p for p in out_dir.rglob("*.yaml")} if out_dir.exists() else set()
@@ -175,15 +200,23 @@ def import_spreadsheet(source: Path, mapping_path: Path, out_dir: Path,
             continue
         path = _free_path(out_dir, offer, ref, used)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(SCHEMA_LINE + yaml.safe_dump(offer, allow_unicode=True, sort_keys=False),
-                        encoding="utf-8")
+        path.write_text(
+            SCHEMA_LINE + yaml.safe_dump(offer, allow_unicode=True, sort_keys=False),
+            encoding="utf-8",
+        )
         _, problems = check_file(path, out_dir, ref, today)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             path.unlink()
-            result.refused.append((number, "; ".join(
-                f"{p.field}: {p.message}" + (f" (got {p.value!r})" if p.has_value else "")
-                for p in errors)))
+            result.refused.append(
+                (
+                    number,
+                    "; ".join(
+                        f"{p.field}: {p.message}" + (f" (got {p.value!r})" if p.has_value else "")
+                        for p in errors
+                    ),
+                )
+            )
         else:
             used.add(path)
             result.written.append(path)
@@ -202,7 +235,8 @@ def _place_problem(offer: dict, ref) -> str | None:
     except Exception:  # noqa: BLE001  (pydantic's custom error: report the value instead)
         return f"locatie.postcode: moet een postcode zijn als 1234 AB (got {raw!r})"
     if postcode[:4] not in ref.postcodes:
-        return f"locatie.postcode: postcode {postcode[:4]} staat niet in de postcodelijst (got {raw!r})"
+        return (f"locatie.postcode: postcode {postcode[:4]} staat niet in de postcodelijst "
+                f"(got {raw!r})")
     offer["locatie"]["postcode"] = postcode
     return None
 

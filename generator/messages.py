@@ -72,12 +72,18 @@ def dutch_message(error: dict) -> str:
         key = str(error["loc"][-1])
         names = _field_names(error["loc"][:-1])
         hint = suggestion(key, names)
-        return f"onbekend veld '{key}'.{hint}" if hint else \
-            f"onbekend veld '{key}'. Toegestaan: {', '.join(names)}"
+        return (
+            f"onbekend veld '{key}'.{hint}"
+            if hint
+            else f"onbekend veld '{key}'. Toegestaan: {', '.join(names)}"
+        )
     if kind == "value_error" and "email" in error["msg"].lower():
         return "is geen geldig e-mailadres"
-    if kind.startswith(("float", "decimal")) and isinstance(error.get("input"), str) \
-            and "," in error["input"]:
+    if (
+        kind.startswith(("float", "decimal"))
+        and isinstance(error.get("input"), str)
+        and "," in error["input"]
+    ):
         return "moet een getal zijn; gebruik een punt in plaats van een komma (5.50)"
     template = MESSAGES.get(kind)
     if template is None:

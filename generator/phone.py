@@ -11,6 +11,9 @@ def normalise_phone(text: str) -> str | None:
         return None
     if not phonenumbers.is_valid_number(number):
         return None
-    fmt = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 31
-           else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    fmt = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 31
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
     return phonenumbers.format_number(number, fmt)

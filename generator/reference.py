@@ -1,8 +1,8 @@
 """Offline reference data: PC4 postcodes, the activity list, gemeente and wijk outlines."""
 
 import csv
-import re
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -12,7 +12,10 @@ from .vocab import slugify
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
 
 # Wijk outlines we have, per CBS gemeente code (CBS wijk- en buurtkaart 2015).
-WIJK_FILES = {"GM0599": "rotterdam_wijk_cbs2015.geojson", "GM0935": "maastricht_wijk_cbs2015.geojson"}
+WIJK_FILES = {
+    "GM0599": "rotterdam_wijk_cbs2015.geojson",
+    "GM0935": "maastricht_wijk_cbs2015.geojson",
+}
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,10 @@ class Reference:
         out = {}
         for code, name in WIJK_FILES.items():
             data = json.loads((self.folder / name).read_text("utf-8"))
-            out[code] = [(_wijk_name(f["properties"]["WK_NAAM"]), prep(shape(f["geometry"])))
-                         for f in data["features"]]
+            out[code] = [
+                (_wijk_name(f["properties"]["WK_NAAM"]), prep(shape(f["geometry"])))
+                for f in data["features"]
+            ]
         return out
 
     def gemeente_at(self, lat: float, lon: float) -> tuple[str, str] | None:
@@ -137,8 +142,12 @@ def load_reference(folder: Path = REFERENCE_DIR) -> Reference:
     """Load the reference tables from a folder (cached: the files are read once per process)."""
     folder = Path(folder)
     postcodes, places = _read_postcodes(folder / "pc4-centroids.csv")
-    ref = Reference(folder=folder, postcodes=postcodes, places=places,
-                    activities=read_activities(folder / "activiteiten.csv"))
+    ref = Reference(
+        folder=folder,
+        postcodes=postcodes,
+        places=places,
+        activities=read_activities(folder / "activiteiten.csv"),
+    )
     _fill_missing_gemeenten(ref)
     return ref
 

@@ -105,18 +105,26 @@ Tekst = Annotated[str, AfterValidator(check_text)]
 
 def check_time(value: Any) -> str:
     """A time of day as HH:MM (24-hour clock)."""
-    match = re.fullmatch(r"([01]?\d|2[0-3])[:.]([0-5]\d)", value.strip()) \
-        if isinstance(value, str) else None
+    match = (
+        re.fullmatch(r"([01]?\d|2[0-3])[:.]([0-5]\d)", value.strip())
+        if isinstance(value, str)
+        else None
+    )
     if not match:
-        raise fail("moet een tijd zijn als UU:MM, bijvoorbeeld \"19:30\"")
+        raise fail('moet een tijd zijn als UU:MM, bijvoorbeeld "19:30"')
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
 Tijd = Annotated[
     str,
     BeforeValidator(check_time),
-    WithJsonSchema({"type": "string", "pattern": r"^([01]?\d|2[0-3])[:.][0-5]\d$",
-                    "description": "Tijd als UU:MM, tussen aanhalingstekens: \"19:30\"."}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01]?\d|2[0-3])[:.][0-5]\d$",
+            "description": 'Tijd als UU:MM, tussen aanhalingstekens: "19:30".',
+        }
+    ),
 ]
 
 
@@ -170,8 +178,9 @@ class Model(BaseModel):
 class Aanbieder(Model):
     """Who runs the offer, with the public contact details for residents."""
 
-    naam: Tekst = Field(min_length=2, max_length=120,
-                        description="Naam van de club of organisatie.")
+    naam: Tekst = Field(
+        min_length=2, max_length=120, description="Naam van de club of organisatie."
+    )
     website: Website | None = Field(None, description="Website, beginnend met https://.")
     telefoon: Telefoon | None = Field(None, description="Openbaar telefoonnummer voor vragen.")
     email: EmailStr | None = Field(None, description="Openbaar e-mailadres voor vragen.")
@@ -180,9 +189,12 @@ class Aanbieder(Model):
 class Verwijzen(Model):
     """PRIVATE: how referrals reach the provider. Never published on the site or in open data."""
 
-    mogelijk: JaNee = Field(description="Kunnen zorgverleners en inwoners hier aanmelden? ja of nee.")
+    mogelijk: JaNee = Field(
+        description="Kunnen zorgverleners en inwoners hier aanmelden? ja of nee."
+    )
     email: EmailStr | None = Field(
-        None, description="E-mailadres dat aanmeldingen ontvangt. Wordt NIET gepubliceerd.")
+        None, description="E-mailadres dat aanmeldingen ontvangt. Wordt NIET gepubliceerd."
+    )
 
     @model_validator(mode="after")
     def email_when_possible(self):
@@ -202,23 +214,26 @@ class Coordinaten(Model):
 class Locatie(Model):
     """Where the offer takes place. Gemeente and wijk are derived from the postcode."""
 
-    naam: Tekst = Field(min_length=2, max_length=120,
-                        description="Naam van de plek, bijvoorbeeld Sportpark Zuid.")
+    naam: Tekst = Field(
+        min_length=2, max_length=120, description="Naam van de plek, bijvoorbeeld Sportpark Zuid."
+    )
     adres: Tekst = Field(min_length=2, max_length=120, description="Straat en huisnummer.")
     postcode: Postcode = Field(description="Postcode, bijvoorbeeld 3072 AB.")
     plaats: Tekst = Field(min_length=2, max_length=80, description="Woonplaats.")
     coordinaten: Coordinaten | None = Field(
-        None, description="Optioneel: exacte plek. Zonder coördinaten gebruiken we de postcode.")
+        None, description="Optioneel: exacte plek. Zonder coördinaten gebruiken we de postcode."
+    )
 
 
 class Tijdslot(Model):
     """One weekly time slot."""
 
     dag: closed_list(DAGEN, "dag", "Dag van de week.") = Field(description="Dag van de week.")
-    van: Tijd = Field(description="Begintijd, bijvoorbeeld \"10:00\".")
-    tot: Tijd = Field(description="Eindtijd, bijvoorbeeld \"11:00\".")
-    opmerking: Tekst | None = Field(None, max_length=120,
-                                    description="Bijvoorbeeld: om de week, of alleen in de zomer.")
+    van: Tijd = Field(description='Begintijd, bijvoorbeeld "10:00".')
+    tot: Tijd = Field(description='Eindtijd, bijvoorbeeld "11:00".')
+    opmerking: Tekst | None = Field(
+        None, max_length=120, description="Bijvoorbeeld: om de week, of alleen in de zomer."
+    )
 
     @field_validator("tot")
     @classmethod
@@ -234,23 +249,30 @@ class Vergoeding(Model):
     """Who pays some or all of the cost."""
 
     zorgverzekeraar: Tekst | None = Field(
-        None, max_length=300, description="Vergoeding door de zorgverzekeraar (uitleg).")
+        None, max_length=300, description="Vergoeding door de zorgverzekeraar (uitleg)."
+    )
     stadspas: Tekst | None = Field(
-        None, max_length=300, description="Vergoeding of korting met een stadspas (uitleg).")
+        None, max_length=300, description="Vergoeding of korting met een stadspas (uitleg)."
+    )
 
 
 class Kosten(Model):
     """What it costs: free, or an amount per period."""
 
     gratis: JaNee = Field(False, description="Is meedoen gratis? ja of nee.")
-    bedrag: float | None = Field(None, ge=0, le=10000,
-                                 description="Bedrag in euro, met een punt: 5.50.")
+    bedrag: float | None = Field(
+        None, ge=0, le=10000, description="Bedrag in euro, met een punt: 5.50."
+    )
     per: closed_list(list(KOSTEN_PER), "periode", "Periode van het bedrag.") | None = Field(
-        None, description="Waar het bedrag voor is: les, week, maand, kwartaal of jaar.")
+        None, description="Waar het bedrag voor is: les, week, maand, kwartaal of jaar."
+    )
     gratis_proefles: JaNee = Field(False, description="Is er een gratis proefles? ja of nee.")
-    vergoeding: Vergoeding | None = Field(None, description="Vergoeding door verzekeraar of stadspas.")
-    korting: Tekst | None = Field(None, max_length=300,
-                                  description="Kortingen, bijvoorbeeld voor minima.")
+    vergoeding: Vergoeding | None = Field(
+        None, description="Vergoeding door verzekeraar of stadspas."
+    )
+    korting: Tekst | None = Field(
+        None, max_length=300, description="Kortingen, bijvoorbeeld voor minima."
+    )
 
     @model_validator(mode="after")
     def amount_or_free(self):
@@ -287,10 +309,19 @@ class Toegankelijkheid(Model):
     aangepast_toilet: JaNee | None = Field(None, description="Er is een aangepast toilet.")
     parkeren: JaNee | None = Field(None, description="Parkeren bij de deur.")
     openbaar_vervoer: Tekst | None = Field(
-        None, max_length=200, description="Bereikbaarheid met OV, bijvoorbeeld bus 38, halte Sportlaan.")
-    slechtzienden: JaNee | None = Field(None, description="Begeleiding voor mensen die slecht zien.")
-    slechthorenden: JaNee | None = Field(None, description="Begeleiding voor mensen die slecht horen.")
-    aangepast_sporten: JaNee | None = Field(None, description="De activiteit wordt aangepast aan beperkingen.")
+        None,
+        max_length=200,
+        description="Bereikbaarheid met OV, bijvoorbeeld bus 38, halte Sportlaan.",
+    )
+    slechtzienden: JaNee | None = Field(
+        None, description="Begeleiding voor mensen die slecht zien."
+    )
+    slechthorenden: JaNee | None = Field(
+        None, description="Begeleiding voor mensen die slecht horen."
+    )
+    aangepast_sporten: JaNee | None = Field(
+        None, description="De activiteit wordt aangepast aan beperkingen."
+    )
     toelichting: Tekst | None = Field(None, max_length=500, description="Verdere uitleg.")
 
 
@@ -298,8 +329,11 @@ class Foto(Model):
     """A photo next to the offer file, with a description for people who cannot see it."""
 
     bestand: Tekst = Field(description="Bestandsnaam, naast het aanbod-bestand (jpg, png of webp).")
-    alt: Tekst = Field(min_length=5, max_length=250,
-                       description="Beschrijving van de foto voor wie hem niet kan zien (verplicht).")
+    alt: Tekst = Field(
+        min_length=5,
+        max_length=250,
+        description="Beschrijving van de foto voor wie hem niet kan zien (verplicht).",
+    )
 
     @field_validator("bestand")
     @classmethod
@@ -317,7 +351,9 @@ class Controle(Model):
 
     gecontroleerd_op: dt.date = Field(description="Datum van de laatste controle (JJJJ-MM-DD).")
     door: Tekst = Field(min_length=2, max_length=120, description="Wie heeft het gecontroleerd.")
-    geldig_tot: dt.date | None = Field(None, description="Tot wanneer het aanbod loopt (JJJJ-MM-DD).")
+    geldig_tot: dt.date | None = Field(
+        None, description="Tot wanneer het aanbod loopt (JJJJ-MM-DD)."
+    )
 
 
 # Activity codes come from reference/activiteiten.csv (each tied to an OpenActive concept).
@@ -327,39 +363,57 @@ ACTIVITEITEN = list(read_activities(REFERENCE_DIR / "activiteiten.csv"))
 class Aanbod(Model):
     """One sports or exercise offer ("aanbod")."""
 
-    titel: Tekst = Field(min_length=5, max_length=90, description="Korte, duidelijke naam van het aanbod.")
+    titel: Tekst = Field(
+        min_length=5, max_length=90, description="Korte, duidelijke naam van het aanbod."
+    )
     beschrijving: Tekst = Field(
-        min_length=20, max_length=3000,
-        description="Wat ga je doen, en hoe voelt het? Eenvoudige Markdown, geen HTML.")
+        min_length=20,
+        max_length=3000,
+        description="Wat ga je doen, en hoe voelt het? Eenvoudige Markdown, geen HTML.",
+    )
     aanbieder: Aanbieder = Field(description="Wie organiseert het.")
     verwijzen: Verwijzen | None = Field(
-        None, description="PRIVÉ: hoe aanmeldingen binnenkomen. Wordt nooit gepubliceerd.")
+        None, description="PRIVÉ: hoe aanmeldingen binnenkomen. Wordt nooit gepubliceerd."
+    )
     activiteiten: list[closed_list(ACTIVITEITEN, "activiteit", "Activiteit.")] = Field(
-        min_length=1, max_length=5,
-        description="Eén tot vijf activiteiten uit de activiteitenlijst, bijvoorbeeld walking-football.")
+        min_length=1,
+        max_length=5,
+        description="Eén tot vijf activiteiten uit de activiteitenlijst, "
+        "bijvoorbeeld walking-football.",
+    )
     doelgroepen: list[closed_list(DOELGROEPEN, "doelgroep", "Doelgroep of klacht.")] = Field(
-        default_factory=list, description="Voor wie is het aanbod extra geschikt.")
+        default_factory=list, description="Voor wie is het aanbod extra geschikt."
+    )
     niveau: closed_list(NIVEAUS, "niveau", "Hoe zwaar.") | None = Field(
-        None, description="Hoe zwaar: rustig, gemiddeld of intensief.")
+        None, description="Hoe zwaar: rustig, gemiddeld of intensief."
+    )
     leeftijd: Leeftijd | None = Field(None, description="Leeftijdsgrenzen.")
     alleen_voor: closed_list(ALLEEN_VOOR, "groep", "Alleen voor vrouwen of mannen.") | None = Field(
-        None, description="Alleen voor vrouwen of alleen voor mannen; laat weg als iedereen mag.")
+        None, description="Alleen voor vrouwen of alleen voor mannen; laat weg als iedereen mag."
+    )
     groepsgrootte: int | None = Field(None, ge=1, le=500, description="Maximaal aantal deelnemers.")
     locatie: Locatie = Field(description="Waar het aanbod is.")
-    rooster: list[Tijdslot] = Field(default_factory=list, max_length=21,
-                                    description="Vaste tijden per week.")
+    rooster: list[Tijdslot] = Field(
+        default_factory=list, max_length=21, description="Vaste tijden per week."
+    )
     op_afspraak: JaNee = Field(False, description="Zet op ja als er geen vaste tijden zijn.")
-    seizoen: Tekst | None = Field(None, max_length=120,
-                                  description="Bijvoorbeeld: september tot en met juni.")
-    uitzonderingen: Tekst | None = Field(None, max_length=300,
-                                         description="Bijvoorbeeld: niet in de schoolvakanties.")
+    seizoen: Tekst | None = Field(
+        None, max_length=120, description="Bijvoorbeeld: september tot en met juni."
+    )
+    uitzonderingen: Tekst | None = Field(
+        None, max_length=300, description="Bijvoorbeeld: niet in de schoolvakanties."
+    )
     kosten: Kosten = Field(description="Wat het kost.")
     toegankelijkheid: Toegankelijkheid | None = Field(None, description="Toegankelijkheid.")
-    begeleiding: list[closed_list(KWALIFICATIES, "kwalificatie", "Opleiding van de begeleiding.")] = Field(
-        default_factory=list, description="Opleiding en diploma's van de begeleiding.")
+    begeleiding: list[
+        closed_list(KWALIFICATIES, "kwalificatie", "Opleiding van de begeleiding.")
+    ] = Field(default_factory=list, description="Opleiding en diploma's van de begeleiding.")
     talen: list[closed_list(list(TALEN), "taal", "Taal.")] = Field(
-        default_factory=lambda: ["Nederlands"], description="Talen die de begeleiding spreekt.")
-    fotos: list[Foto] = Field(default_factory=list, max_length=6, description="Foto's met beschrijving.")
+        default_factory=lambda: ["Nederlands"], description="Talen die de begeleiding spreekt."
+    )
+    fotos: list[Foto] = Field(
+        default_factory=list, max_length=6, description="Foto's met beschrijving."
+    )
     controle: Controle = Field(description="Controle door de beheerder.")
 
     @model_validator(mode="after")
@@ -380,6 +434,7 @@ def json_schema() -> dict:
     # Block docstrings are English developer notes; editors show the Dutch field descriptions.
     for block in schema.get("$defs", {}).values():
         block.pop("description", None)
-    schema["description"] = ("Eén beweegaanbod op de beweegkaart. Velden en uitleg: zie "
-                             "CONTRIBUTING.md.")
+    schema["description"] = (
+        "Eén beweegaanbod op de beweegkaart. Velden en uitleg: zie CONTRIBUTING.md."
+    )
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_URL, **schema}

@@ -10,9 +10,21 @@ from .vocab import DAGEN, DOELGROEPEN, KWALIFICATIES, NIVEAUS, slugify
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/aanbod.schema.json\n"
 KINDS = ["Beweeggroep", "Sportinstuif", "Beweegles", "Training", "Les", "Club"]
-AUDIENCES = ["voor 55-plussers", "voor iedereen", "voor beginners", "in de wijk", "op maandag",
-             "voor vrouwen", "na revalidatie", "bij overgewicht", "op rustig tempo"]
+AUDIENCES = [
+    "voor 55-plussers",
+    "voor iedereen",
+    "voor beginners",
+    "in de wijk",
+    "op maandag",
+    "voor vrouwen",
+    "na revalidatie",
+    "bij overgewicht",
+    "op rustig tempo",
+]
 PLACES = ["Sporthal", "Buurthuis", "Sportpark", "Zwembad", "Gymzaal", "Park", "Wijkcentrum"]
+LETTERS = "ABCDEGHJKLMNPRSTVWXZ"
+DESCRIPTION = ("Synthetisch aanbod nummer {number} in {place}. "
+               "Iedereen is welkom, ook zonder ervaring.")
 STREETS = ["Sportlaan", "Kerkstraat", "Dorpsstraat", "Molenweg", "Parkweg", "Schoolstraat"]
 
 
@@ -28,8 +40,9 @@ def synth_offer(rng: random.Random, number: int, pc, activities: list[str], toda
     groups = rng.sample(DOELGROEPEN, rng.randint(0, 3))
     start = rng.randint(8, 20)
     slots = "".join(
-        f"  - {{dag: {day}, van: \"{start:02d}:00\", tot: \"{start + 1:02d}:00\"}}\n"
-        for day in rng.sample(DAGEN, rng.randint(1, 2)))
+        f'  - {{dag: {day}, van: "{start:02d}:00", tot: "{start + 1:02d}:00"}}\n'
+        for day in rng.sample(DAGEN, rng.randint(1, 2))
+    )
     if rng.random() < 0.25:
         cost = "{gratis: ja, gratis_proefles: ja}"
     else:
@@ -38,38 +51,45 @@ def synth_offer(rng: random.Random, number: int, pc, activities: list[str], toda
         trial = rng.choice(["ja", "nee"])
         cost = f"{{bedrag: {amount}, per: {per}, gratis_proefles: {trial}}}"
         if rng.random() < 0.2:
-            cost = cost[:-1] + ", vergoeding: {zorgverzekeraar: \"Aanvullende verzekering\"}}"
+            cost = cost[:-1] + ', vergoeding: {zorgverzekeraar: "Aanvullende verzekering"}}'
     reviewed = today - dt.timedelta(days=rng.randint(0, 300))
     lines = [
         SCHEMA_LINE,
         f"titel: {q(title[:90])}\n",
-        f"beschrijving: {q(f'Synthetisch aanbod nummer {number} in {pc.place}. Iedereen is welkom, ook zonder ervaring.')}\n",
+        f"beschrijving: {q(DESCRIPTION.format(number=number, place=pc.place))}\n",
         f"aanbieder: {{naam: {q(f'Synthetische aanbieder {number} (voorbeeld)')}, "
-        f"website: \"https://aanbieder{number}.example.org\"}}\n",
-        f"verwijzen: {{mogelijk: ja, email: \"aanmelden@aanbieder{number}.example.org\"}}\n"
-        if rng.random() < 0.8 else "",
+        f'website: "https://aanbieder{number}.example.org"}}\n',
+        f'verwijzen: {{mogelijk: ja, email: "aanmelden@aanbieder{number}.example.org"}}\n'
+        if rng.random() < 0.8
+        else "",
         f"activiteiten: [{activity}]\n",
         f"doelgroepen: [{', '.join(q(g) for g in groups)}]\n",
         f"niveau: {rng.choice(NIVEAUS)}\n",
         "alleen_voor: vrouwen\n" if rng.random() < 0.05 else "",
         f"locatie: {{naam: {q(f'{rng.choice(PLACES)} {pc.place}')}, "
         f"adres: {q(f'{rng.choice(STREETS)} {rng.randint(1, 200)}')}, "
-        f"postcode: \"{pc.pc4} {rng.choice('ABCDEGHJKLMNPRSTVWXZ')}{rng.choice('ABCDEGHJKLMNPRSTVWXZ')}\", "
+        f'postcode: "{pc.pc4} {"".join(rng.choices(LETTERS, k=2))}", '
         f"plaats: {q(pc.place)}}}\n",
         f"rooster:\n{slots}",
         f"kosten: {cost}\n",
         f"toegankelijkheid: {{rolstoel: {rng.choice(['ja', 'nee'])}}}\n",
         f"begeleiding: [{', '.join(q(k) for k in rng.sample(KWALIFICATIES, rng.randint(1, 3)))}]\n",
-        f"controle: {{gecontroleerd_op: {reviewed.isoformat()}, door: \"beheer\"}}\n",
+        f'controle: {{gecontroleerd_op: {reviewed.isoformat()}, door: "beheer"}}\n',
     ]
     return "".join(lines)
 
 
-def synth_catalogue(count: int, out_dir: Path, seed: int = 1, today: dt.date | None = None,
-                    reference_dir: Path = REFERENCE_DIR, progress=None) -> int:
+def synth_catalogue(
+    count: int,
+    out_dir: Path,
+    seed: int = 1,
+    today: dt.date | None = None,
+    reference_dir: Path = REFERENCE_DIR,
+    progress=None,
+) -> int:
     """Write `count` valid offers as out_dir/<gemeente>/<slug>.yaml; return the count written."""
     today = today or dt.date.today()
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311  (repeatable test data, not security)
     ref = load_reference(reference_dir)
     postcodes = [pc for pc in ref.postcodes.values() if pc.gemeente]
     activities = sorted(ref.activities)

@@ -102,7 +102,9 @@ for _tag, _regexp, _first in [
     ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     ("timestamp", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "0123456789"),
 ]:
-    OfferLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_regexp), list(_first))
+    OfferLoader.add_implicit_resolver(
+        f"tag:yaml.org,2002:{_tag}", re.compile(_regexp), list(_first)
+    )
 IMPLICIT = OfferLoader.yaml_implicit_resolvers
 
 
@@ -112,10 +114,12 @@ def _construct_mapping(loader: OfferLoader, node: yaml.MappingNode) -> dict:
     for key_node, value_node in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":
             raise yaml.constructor.ConstructorError(
-                None, None, "samenvoegen met '<<' is niet toegestaan", key_node.start_mark)
+                None, None, "samenvoegen met '<<' is niet toegestaan", key_node.start_mark
+            )
         if not isinstance(key_node, yaml.ScalarNode):
             raise yaml.constructor.ConstructorError(
-                None, None, "een veldnaam moet gewone tekst zijn", key_node.start_mark)
+                None, None, "een veldnaam moet gewone tekst zijn", key_node.start_mark
+            )
         key = key_node.value  # keys stay text as written: '2026' is an unknown field, not a number
         if key in mapping:
             loader.duplicates.append((key, key_node.start_mark))
@@ -139,13 +143,19 @@ OfferLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
 
 def _checked(constructor):
     """Wrap a scalar constructor: a value that does not fit its !!tag is a YAML error."""
+
     def construct(loader, node):
         try:
             return constructor(loader, node)
         except (ValueError, KeyError, TypeError, OverflowError):
             raise yaml.constructor.ConstructorError(
-                None, None, f"'{node.value}' past niet bij het label {node.tag.rsplit(':', 1)[-1]}"
-                "; haal labels als !!int weg", node.start_mark) from None
+                None,
+                None,
+                f"'{node.value}' past niet bij het label {node.tag.rsplit(':', 1)[-1]}"
+                "; haal labels als !!int weg",
+                node.start_mark,
+            ) from None
+
     return construct
 
 
@@ -160,15 +170,34 @@ MAX_DEPTH = 20
 def read_yaml(data: bytes, path: str) -> tuple[object, list[Problem]]:
     """Parse the bytes of one offer file; return (data or None, problems)."""
     if len(data) > MAX_BYTES:
-        return None, [Problem(path, 1, 1, "", f"bestand is groter dan {MAX_BYTES // 1024} KB; "
-                              "zet grote foto's los naast het bestand", f"{len(data) // 1024} KB", True)]
+        return None, [
+            Problem(
+                path,
+                1,
+                1,
+                "",
+                f"bestand is groter dan {MAX_BYTES // 1024} KB; "
+                "zet grote foto's los naast het bestand",
+                f"{len(data) // 1024} KB",
+                True,
+            )
+        ]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [Problem(path, line, column, "", "bestand is geen UTF-8; sla het op als "
-                              "UTF-8 (Unicode)", data[exc.start:exc.start + 4], True)]
+        return None, [
+            Problem(
+                path,
+                line,
+                column,
+                "",
+                "bestand is geen UTF-8; sla het op als UTF-8 (Unicode)",
+                data[exc.start : exc.start + 4],
+                True,
+            )
+        ]
     problems = _tab_problems(text, path)
     if problems:
         return None, problems
@@ -192,12 +221,28 @@ def read_yaml(data: bytes, path: str) -> tuple[object, list[Problem]]:
         return None, [_depth_problem(text, path)]
     finally:
         loader.dispose()
-    problems = [Problem(path, mark.line + 1, mark.column + 1, field_at(text, mark),
-                        "dit veld staat er twee keer in; haal er één weg")
-                for _key, mark in loader.duplicates]
+    problems = [
+        Problem(
+            path,
+            mark.line + 1,
+            mark.column + 1,
+            field_at(text, mark),
+            "dit veld staat er twee keer in; haal er één weg",
+        )
+        for _key, mark in loader.duplicates
+    ]
     if not isinstance(value, dict):
-        problems.append(Problem(path, 1, 1, "", "het bestand moet velden bevatten, zoals 'titel: ...'",
-                                value, value is not None))
+        problems.append(
+            Problem(
+                path,
+                1,
+                1,
+                "",
+                "het bestand moet velden bevatten, zoals 'titel: ...'",
+                value,
+                value is not None,
+            )
+        )
         return None, problems
     return value, problems
 
@@ -208,8 +253,15 @@ def _tab_problems(text: str, path: str) -> list[Problem]:
     for number, line in enumerate(text.splitlines(), start=1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
-            problems.append(Problem(path, number, indent.index("\t") + 1, "",
-                                    "tab gebruikt om in te springen; gebruik spaties"))
+            problems.append(
+                Problem(
+                    path,
+                    number,
+                    indent.index("\t") + 1,
+                    "",
+                    "tab gebruikt om in te springen; gebruik spaties",
+                )
+            )
     return problems
 
 
@@ -220,9 +272,17 @@ def _alias_problems(text: str, path: str) -> list[Problem]:
         for event in yaml.parse(text, Loader=yaml.CSafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 mark = event.start_mark
-                problems.append(Problem(path, mark.line + 1, mark.column + 1, "",
-                                        "verwijzingen met & en * zijn niet toegestaan; "
-                                        "schrijf de waarde voluit", f"*{event.anchor}", True))
+                problems.append(
+                    Problem(
+                        path,
+                        mark.line + 1,
+                        mark.column + 1,
+                        "",
+                        "verwijzingen met & en * zijn niet toegestaan; schrijf de waarde voluit",
+                        f"*{event.anchor}",
+                        True,
+                    )
+                )
                 if len(problems) >= 5:
                     break
     except yaml.YAMLError:
@@ -242,8 +302,13 @@ def _depth_problem(text: str, path: str, fallback: bool = True) -> Problem | Non
             depth += 1
             if depth > MAX_DEPTH:
                 mark = event.start_mark
-                return Problem(path, mark.line + 1, mark.column + 1, "",
-                               f"te diep genest (meer dan {MAX_DEPTH} niveaus)")
+                return Problem(
+                    path,
+                    mark.line + 1,
+                    mark.column + 1,
+                    "",
+                    f"te diep genest (meer dan {MAX_DEPTH} niveaus)",
+                )
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
     return Problem(path, 1, 1, "", "te diep genest") if fallback else None
@@ -288,17 +353,23 @@ def _dotted(loc: list) -> str:
 
 
 SYNTAX_HINTS = [
-    ("mapping values are not allowed", "staat er een dubbele punt in de tekst? Zet de tekst "
-     "dan tussen aanhalingstekens"),
+    (
+        "mapping values are not allowed",
+        "staat er een dubbele punt in de tekst? Zet de tekst dan tussen aanhalingstekens",
+    ),
     ("could not find expected ':'", "mist er een dubbele punt achter een veldnaam?"),
     ("did not find expected key", "klopt het inspringen? Gebruik steeds twee spaties"),
-    ("found character that cannot start any token", "begint een tekst met een teken als @ of `? "
-     "Zet de tekst tussen aanhalingstekens"),
+    (
+        "found character that cannot start any token",
+        "begint een tekst met een teken als @ of `? Zet de tekst tussen aanhalingstekens",
+    ),
     ("found unexpected end of stream", "mist er een afsluitend aanhalingsteken?"),
     ("unacceptable character", "het bestand bevat een onzichtbaar of verboden teken"),
     ("special characters are not allowed", "het bestand bevat een onzichtbaar of verboden teken"),
-    ("but found another document", "het bestand bevat een regel '---' en daardoor twee "
-     "documenten; haal de '---' weg"),
+    (
+        "but found another document",
+        "het bestand bevat een regel '---' en daardoor twee documenten; haal de '---' weg",
+    ),
 ]
 
 
@@ -306,21 +377,38 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, path: str) -> Problem:
     """Turn a YAML parser error into a Dutch message at its position."""
     if isinstance(exc, yaml.reader.ReaderError):
         line, column = _offset_position(text, exc.position)
-        return Problem(path, line, column, "", "het bestand bevat een onzichtbaar of verboden "
-                       "teken; typ deze regel opnieuw", f"\\x{exc.character:02x}"
-                       if isinstance(exc.character, int) else exc.character, True)
+        return Problem(
+            path,
+            line,
+            column,
+            "",
+            "het bestand bevat een onzichtbaar of verboden teken; typ deze regel opnieuw",
+            f"\\x{exc.character:02x}" if isinstance(exc.character, int) else exc.character,
+            True,
+        )
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None) or ""
     if "quoted scalar" in context or "quoted scalar" in problem:
         start = exc.context_mark or mark
-        return Problem(path, start.line + 1, start.column + 1, "", "aanhalingsteken wordt niet "
-                       "afgesloten; zet aan het eind van de tekst ook een \"")
+        return Problem(
+            path,
+            start.line + 1,
+            start.column + 1,
+            "",
+            'aanhalingsteken wordt niet afgesloten; zet aan het eind van de tekst ook een "',
+        )
     open_quote = _unclosed_quote_line(text, line)
     if open_quote:
-        return Problem(path, open_quote, 1, "", "aanhalingsteken wordt niet afgesloten op deze "
-                       "regel; zet aan het eind van de tekst ook een \"")
+        return Problem(
+            path,
+            open_quote,
+            1,
+            "",
+            "aanhalingsteken wordt niet afgesloten op deze "
+            'regel; zet aan het eind van de tekst ook een "',
+        )
     hint = next((h for key, h in SYNTAX_HINTS if key in problem), "")
     message = f"YAML-fout: {problem}" + (f" ({hint})" if hint else "")
     return Problem(path, line, column, "", message)
@@ -332,8 +420,11 @@ def _unclosed_quote_line(text: str, error_line: int) -> int | None:
         for token in yaml.scan(text, Loader=yaml.CSafeLoader):
             if token.start_mark.line >= error_line:
                 break
-            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'") \
-                    and token.end_mark.line > token.start_mark.line:
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ('"', "'")
+                and token.end_mark.line > token.start_mark.line
+            ):
                 return token.start_mark.line + 1
     except yaml.YAMLError:
         pass
@@ -361,7 +452,9 @@ def locate(text: str, loc: tuple) -> tuple[int, int]:
             if match is None:
                 break
             mark, node = match[0].start_mark, match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
             node = node.value[part]
             mark = node.start_mark
         else:

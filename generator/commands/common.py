@@ -19,7 +19,11 @@ def progress_printer(label: str):
         return None
 
     def show(done: int, total: int) -> None:
-        print(f"\r{label}: {done}/{total}", end="" if done < total else "\n", file=sys.stderr,
-              flush=True)
+        print(
+            f"\r{label}: {done}/{total}",
+            end="" if done < total else "\n",
+            file=sys.stderr,
+            flush=True,
+        )
 
     return show

@@ -14,8 +14,13 @@ HELP = "export all public fields as a data package (CSV), GeoJSON and JSON-LD"
 
 def add_arguments(parser):
     """Arguments of `beweegkaart export`."""
-    parser.add_argument("paths", nargs="*", type=Path, default=[Path("offers")],
-                        help="offer files or folders (default: offers/)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[Path("offers")],
+        help="offer files or folders (default: offers/)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="folder to write the files into")
     parser.add_argument("--site-url", default="", help="public URL of the site, for offer links")
     parser.add_argument("--today", type=date_arg, help="leave out offers expired before this date")
@@ -23,7 +28,9 @@ def add_arguments(parser):
 
 def run(args) -> int:
     """Validate, then export the valid, unexpired offers."""
-    catalogue = load_catalogue(args.paths, today=args.today, progress=progress_printer("validating"))
+    catalogue = load_catalogue(
+        args.paths, today=args.today, progress=progress_printer("validating")
+    )
     if catalogue.errors:
         for problem in catalogue.errors:
             print(problem.format())

@@ -29,8 +29,12 @@ def add_arguments(parser):
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("file", type=Path, help="the spreadsheet (.csv or .xlsx)")
     parser.add_argument("--mapping", type=Path, required=True, help="mapping file (YAML)")
-    parser.add_argument("--out", type=Path, required=True,
-                        help="catalogue folder to write <gemeente>/<slug>.yaml files into")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="catalogue folder to write <gemeente>/<slug>.yaml files into",
+    )
     parser.add_argument("--today", type=date_arg, help="date to check review dates against")
 
 
@@ -41,8 +45,13 @@ def run(args) -> int:
             print(f"beweegkaart import: not found: {path}", file=sys.stderr)
             return 2
     try:
-        result = import_spreadsheet(args.file, args.mapping, args.out, today=args.today,
-                                    progress=progress_printer("importing"))
+        result = import_spreadsheet(
+            args.file,
+            args.mapping,
+            args.out,
+            today=args.today,
+            progress=progress_printer("importing"),
+        )
     except MappingError as exc:
         print(f"beweegkaart import: {exc}", file=sys.stderr)
         return 2
@@ -51,6 +60,9 @@ def run(args) -> int:
         return 2
     for number, reason in result.refused:
         print(f"{args.file}: rij {number}: {reason}")
-    print(f"{result.rows} rijen gelezen: {len(result.written)} aanbod-bestanden geschreven in "
-          f"{args.out}, {len(result.refused)} rij(en) niet omgezet.", file=sys.stderr)
+    print(
+        f"{result.rows} rijen gelezen: {len(result.written)} aanbod-bestanden geschreven in "
+        f"{args.out}, {len(result.refused)} rij(en) niet omgezet.",
+        file=sys.stderr,
+    )
     return 1 if result.refused else 0

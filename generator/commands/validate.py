@@ -11,10 +11,18 @@ HELP = "check offer files and report every problem as path:line:column"
 
 def add_arguments(parser):
     """Arguments of `beweegkaart validate`."""
-    parser.add_argument("paths", nargs="*", type=Path, default=[Path("offers")],
-                        help="offer files or folders (default: offers/)")
-    parser.add_argument("--today", type=date_arg,
-                        help="date to check review dates against, YYYY-MM-DD (default: today)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[Path("offers")],
+        help="offer files or folders (default: offers/)",
+    )
+    parser.add_argument(
+        "--today",
+        type=date_arg,
+        help="date to check review dates against, YYYY-MM-DD (default: today)",
+    )
     parser.add_argument("--quiet", action="store_true", help="print errors only, no warnings")
 
 
@@ -24,8 +32,9 @@ def run(args) -> int:
     if missing:
         print(f"beweegkaart: not found: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
-    catalogue = load_catalogue(args.paths, today=args.today, keep_offers=False,
-                               progress=progress_printer("validating"))
+    catalogue = load_catalogue(
+        args.paths, today=args.today, keep_offers=False, progress=progress_printer("validating")
+    )
     for problem in catalogue.problems:
         if problem.severity == "error" or not args.quiet:
             print(problem.format())
@@ -36,5 +45,7 @@ def run(args) -> int:
 def summary(catalogue) -> str:
     """One Dutch line with the counts of files, errors and warnings."""
     bad_files = len({p.path for p in catalogue.errors})
-    return (f"{catalogue.files} bestanden gecontroleerd: {len(catalogue.errors)} fout(en) in "
-            f"{bad_files} bestand(en), {len(catalogue.warnings)} waarschuwing(en).")
+    return (
+        f"{catalogue.files} bestanden gecontroleerd: {len(catalogue.errors)} fout(en) in "
+        f"{bad_files} bestand(en), {len(catalogue.warnings)} waarschuwing(en)."
+    )

@@ -11,29 +11,124 @@ from generator.importer import MappingError, import_spreadsheet
 
 from .conftest import TODAY
 
-HEADER = ["Naam activiteit", "Omschrijving", "Organisatie", "Activiteit", "Doelgroep",
-          "Postcode", "Adres", "Locatie", "Plaats", "Tijden", "Prijs", "Per", "Proefles", "Rolstoel"]
+HEADER = [
+    "Naam activiteit",
+    "Omschrijving",
+    "Organisatie",
+    "Activiteit",
+    "Doelgroep",
+    "Postcode",
+    "Adres",
+    "Locatie",
+    "Plaats",
+    "Tijden",
+    "Prijs",
+    "Per",
+    "Proefles",
+    "Rolstoel",
+]
 GOOD = [
-    ["Wandelgroep Kralingen ", " Elke week wandelen we samen een rondje door het park.",
-     "Wandelclub Oost (voorbeeld)", "Wandelen", "ouderen; weinig beweegervaring", "3062jh",
-     "Kralingseweg 1", "Buurthuis Oost", "Rotterdam", "di 10:00-11:00", "€ 2,50", "les", "Ja", "ja"],
-    ["Stoelyoga", "Yoga op de stoel, voor wie niet makkelijk op de grond zit.", "Yoga Zuid (voorbeeld)",
-     "stoelyoga", "ouderen", "3072 ab", "Sportlaan 1", "Wijkcentrum Zuid", "Rotterdam",
-     "wo 14.00-15.00; vr 14:00 - 15:00", "15", "maand", "NEE", ""],
-    ["Aquarobics Maastricht", "Bewegen in warm water, rustig tempo, goed voor je gewrichten.",
-     "Zwemclub (voorbeeld)", "aquarobics", "artrose", "6211 CA", "Zwembadweg 2", "Zwembad",
-     "Maastricht", "do 09:30-10:15", "60", "kwartaal", "ja", "nee"],
+    [
+        "Wandelgroep Kralingen ",
+        " Elke week wandelen we samen een rondje door het park.",
+        "Wandelclub Oost (voorbeeld)",
+        "Wandelen",
+        "ouderen; weinig beweegervaring",
+        "3062jh",
+        "Kralingseweg 1",
+        "Buurthuis Oost",
+        "Rotterdam",
+        "di 10:00-11:00",
+        "€ 2,50",
+        "les",
+        "Ja",
+        "ja",
+    ],
+    [
+        "Stoelyoga",
+        "Yoga op de stoel, voor wie niet makkelijk op de grond zit.",
+        "Yoga Zuid (voorbeeld)",
+        "stoelyoga",
+        "ouderen",
+        "3072 ab",
+        "Sportlaan 1",
+        "Wijkcentrum Zuid",
+        "Rotterdam",
+        "wo 14.00-15.00; vr 14:00 - 15:00",
+        "15",
+        "maand",
+        "NEE",
+        "",
+    ],
+    [
+        "Aquarobics Maastricht",
+        "Bewegen in warm water, rustig tempo, goed voor je gewrichten.",
+        "Zwemclub (voorbeeld)",
+        "aquarobics",
+        "artrose",
+        "6211 CA",
+        "Zwembadweg 2",
+        "Zwembad",
+        "Maastricht",
+        "do 09:30-10:15",
+        "60",
+        "kwartaal",
+        "ja",
+        "nee",
+    ],
 ]
 BAD = [
     # row 5: a postcode that does not exist
-    ["Kapot 1", "Deze rij heeft een postcode die niet in de lijst staat.", "X (voorbeeld)",
-     "wandelen", "", "0999 AA", "Nergens 1", "Nergens", "Nergens", "di 10:00-11:00", "5", "les", "ja", ""],
+    [
+        "Kapot 1",
+        "Deze rij heeft een postcode die niet in de lijst staat.",
+        "X (voorbeeld)",
+        "wandelen",
+        "",
+        "0999 AA",
+        "Nergens 1",
+        "Nergens",
+        "Nergens",
+        "di 10:00-11:00",
+        "5",
+        "les",
+        "ja",
+        "",
+    ],
     # row 6: an unknown activity
-    ["Kapot 2", "Deze rij heeft een activiteit met een tikfout erin.", "Y (voorbeeld)",
-     "wandelenn", "", "3062 JH", "Straat 1", "Plek", "Rotterdam", "di 10:00-11:00", "5", "les", "ja", ""],
+    [
+        "Kapot 2",
+        "Deze rij heeft een activiteit met een tikfout erin.",
+        "Y (voorbeeld)",
+        "wandelenn",
+        "",
+        "3062 JH",
+        "Straat 1",
+        "Plek",
+        "Rotterdam",
+        "di 10:00-11:00",
+        "5",
+        "les",
+        "ja",
+        "",
+    ],
     # row 7: a schedule that cannot be read
-    ["Kapot 3", "Deze rij heeft tijden die niet te lezen zijn.", "Z (voorbeeld)",
-     "wandelen", "", "3062 JH", "Straat 1", "Plek", "Rotterdam", "elke dag", "5", "les", "ja", ""],
+    [
+        "Kapot 3",
+        "Deze rij heeft tijden die niet te lezen zijn.",
+        "Z (voorbeeld)",
+        "wandelen",
+        "",
+        "3062 JH",
+        "Straat 1",
+        "Plek",
+        "Rotterdam",
+        "elke dag",
+        "5",
+        "les",
+        "ja",
+        "",
+    ],
 ]
 MAPPING = """\
 kolommen:
@@ -99,8 +194,10 @@ def test_good_rows_become_valid_offer_files(tmp_path, mapping, shape):
     result = import_spreadsheet(source, mapping, tmp_path / "out", today=TODAY)
     assert result.refused == []
     assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in result.written) == [
-        "maastricht/aquarobics-maastricht.yaml", "rotterdam/stoelyoga.yaml",
-        "rotterdam/wandelgroep-kralingen.yaml"]
+        "maastricht/aquarobics-maastricht.yaml",
+        "rotterdam/stoelyoga.yaml",
+        "rotterdam/wandelgroep-kralingen.yaml",
+    ]
     catalogue = load_catalogue([tmp_path / "out"], today=TODAY)
     assert catalogue.errors == []
     walk = catalogue.by_id()["rotterdam/wandelgroep-kralingen"].data
@@ -110,7 +207,9 @@ def test_good_rows_become_valid_offer_files(tmp_path, mapping, shape):
     assert walk.kosten.gratis_proefles is True  # 'Ja'
     yoga = catalogue.by_id()["rotterdam/stoelyoga"].data
     assert [(s.dag, s.van, s.tot) for s in yoga.rooster] == [
-        ("woensdag", "14:00", "15:00"), ("vrijdag", "14:00", "15:00")]
+        ("woensdag", "14:00", "15:00"),
+        ("vrijdag", "14:00", "15:00"),
+    ]
     assert yoga.toegankelijkheid is None  # an empty cell is left out, not 'nee'
 
 
@@ -149,9 +248,23 @@ def test_cli_prints_rows_and_summary_without_traceback(tmp_path, mapping):
     """The command exits 1 when rows were refused and prints a Dutch summary."""
     source = write_csv(tmp_path / "aanbod.csv", GOOD + BAD)
     done = subprocess.run(
-        [sys.executable, "-m", "generator.cli", "import", str(source), "--mapping", str(mapping),
-         "--out", str(tmp_path / "out"), "--today", "2026-11-22"],
-        capture_output=True, text=True, check=False)
+        [
+            sys.executable,
+            "-m",
+            "generator.cli",
+            "import",
+            str(source),
+            "--mapping",
+            str(mapping),
+            "--out",
+            str(tmp_path / "out"),
+            "--today",
+            "2026-11-22",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 1
     assert "rij 5:" in done.stdout and "rij 7:" in done.stdout
     assert "6 rijen gelezen: 3 aanbod-bestanden geschreven" in done.stderr

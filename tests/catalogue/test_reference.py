@@ -18,8 +18,9 @@ def test_every_reference_file_is_described_with_a_licence():
     """No data file without a resource entry and a licence."""
     package = json.loads((REFERENCE_DIR / "datapackage.json").read_text("utf-8"))
     described = {r["path"] for r in package["resources"]}
-    files = {p.name for p in Path(REFERENCE_DIR).iterdir()
-             if p.suffix in {".csv", ".geojson", ".jsonld"}}
+    files = {
+        p.name for p in Path(REFERENCE_DIR).iterdir() if p.suffix in {".csv", ".geojson", ".jsonld"}
+    }
     assert files == described
     assert all(r.get("licenses") for r in package["resources"])
 

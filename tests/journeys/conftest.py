@@ -19,12 +19,11 @@ from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
 import pytest
 
 from generator.site import build_site
-from tests.site.conftest import AXE, CHROMIUM, CHROMIUM_ARGS, TILE_HOST
+from tests.browser import TILE_HOST, axe_violations
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "journeys"
 BEWEEGKAART = Path(sys.executable).with_name("beweegkaart")
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def free_port() -> int:
@@ -185,36 +184,6 @@ def format_violations(violations: dict) -> str:
             lines.append(f"  {where}: {item['id']} ({item['impact']}): {item['help']}: "
                          f"{item['nodes']}")
     return "\n".join(lines)
-
-
-def axe_violations(page) -> list[dict]:
-    """Run axe-core from node_modules for WCAG 2.1 A/AA.
-
-    The referral app's CSP forbids inline scripts, so `add_script_tag` cannot inject axe there;
-    the browser's own evaluation channel is not bound by the page's CSP, so load it through that.
-    """
-    page.evaluate("(source) => { if (!window.axe) { (0, eval)(source); } }", AXE.read_text())
-    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-                           WCAG)
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's headless Chromium through Playwright, one per test module.
-
-    Not tests/site's session fixture: fixtures there are not visible here, and importing it makes
-    a second session-wide Playwright that clashes with the first (one sync Playwright per
-    thread). Module scope closes this one before tests/site (collected after us) starts its own.
-    """
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium not installed")
-    with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

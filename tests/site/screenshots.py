@@ -11,7 +11,9 @@ import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, TODAY, QuietHandler
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+from .conftest import ROOT, TODAY, QuietHandler
 
 SHOTS = {
     # name: (viewport, path)

@@ -8,8 +8,9 @@ from geopy.distance import great_circle
 
 from generator.catalogue import load_catalogue
 from generator.reference import load_reference
+from tests.browser import axe_violations
 
-from .conftest import ROOT, TODAY, axe_violations
+from .conftest import ROOT, TODAY
 
 RADIUS_KM = 10
 
