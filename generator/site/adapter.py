@@ -7,6 +7,7 @@ all pass through here.
 """
 
 import datetime as dt
+import json
 import re
 import shutil
 import sys
@@ -18,6 +19,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..catalogue import Catalogue, load_catalogue
 from ..reference import load_reference
+from ..schema import json_schema
 from .overview import overview_pages
 from .pages import BODY, DESCRIPTION, TITLE, Settings
 from .render import finish_site
@@ -123,6 +125,9 @@ def on_files(files: Files, config) -> Files:
             raise PluginError(f"{modules / source} ontbreekt: voer eerst 'npm ci' uit "
                               "(of make install)")
         files.append(File.generated(config, target, abs_src_path=str(modules / source)))
+    # The published JSON Schema (the `$schema` line of offer files), always from the code.
+    files.append(File.generated(config, "schema/aanbod.schema.json",
+                                content=json.dumps(json_schema(), ensure_ascii=False, indent=2)))
     offers = visible_offers(state)
     ref = load_reference()
     for src_uri, content in overview_pages(offers, ref).items():
