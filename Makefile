@@ -40,7 +40,11 @@ build: install  ## validate the offers and build the site into site/
 demo: install  ## build the example site and serve it with the referral app
 	$(BIN)/beweegkaart demo
 
-bench: install  ## benchmark validation, build, browser and referral app
+/usr/bin/wrk:  # a light HTTP load generator for the referral benchmark
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk || \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+
+bench: install /usr/bin/wrk  ## benchmark validation, build, browser and referral app
 	$(BIN)/python -m benchmarks
 
 clean:  ## remove build output and the virtual environment
