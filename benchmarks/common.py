@@ -4,6 +4,7 @@ import datetime as dt
 import time
 from pathlib import Path
 
+from generator.catalogue import find_offer_files
 from generator.synth import synth_catalogue
 
 TODAY = dt.date(2026, 11, 22)
@@ -40,3 +41,9 @@ def table(header: list[str], rows: list[list]) -> str:
 def size_label(count: int) -> str:
     """1000 -> '1k'."""
     return f"{count // 1000}k" if count >= 1000 and count % 1000 == 0 else str(count)
+
+
+def warm(folder: Path) -> None:
+    """Read every file once, so each run measures the work and not a cold disk cache."""
+    for path, _root in find_offer_files([folder]):
+        path.read_bytes()

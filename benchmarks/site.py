@@ -18,7 +18,7 @@ from pathlib import Path
 from generator.catalogue import load_catalogue
 from generator.site import build_site
 
-from .common import TODAY, size_label, synthetic, table, timed
+from .common import TODAY, size_label, synthetic, table, timed, warm
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -174,6 +174,7 @@ def main(workdir: Path, sizes: list[int]) -> str:
             offers_dir = synthetic(workdir, count)
             site = workdir / f"site-{count}"
             shutil.rmtree(site, ignore_errors=True)
+            warm(offers_dir)
             seconds, report = timed(build_site, offers_dir, site, ROOT / "mkdocs.yml", today=TODAY)
             site_bytes, files = folder_size(site)
             data = site / "data" / "zoek.json"

@@ -6,7 +6,7 @@ import yaml
 
 from generator.catalogue import find_offer_files, load_catalogue
 
-from .common import TODAY, size_label, synthetic, table, timed
+from .common import TODAY, size_label, synthetic, table, timed, warm
 
 
 def parse_only(folder: Path) -> int:
@@ -16,12 +16,6 @@ def parse_only(folder: Path) -> int:
         yaml.load(path.read_text("utf-8"), Loader=yaml.SafeLoader)  # noqa: S506
         count += 1
     return count
-
-
-def warm(folder: Path) -> None:
-    """Read every file once, so each run measures the work and not a cold disk cache."""
-    for path, _root in find_offer_files([folder]):
-        path.read_bytes()
 
 
 def main(workdir: Path, sizes: list[int]) -> str:
