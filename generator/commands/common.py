@@ -3,6 +3,7 @@
 import argparse
 import datetime as dt
 import sys
+from pathlib import Path
 
 
 def date_arg(value: str) -> dt.date:
@@ -27,3 +28,9 @@ def progress_printer(label: str):
         )
 
     return show
+
+
+def add_paths_argument(parser) -> None:
+    """The offer files or folders a command reads (default: offers/)."""
+    parser.add_argument("paths", nargs="*", type=Path, default=[Path("offers")],
+                        help="offer files or folders (default: offers/)")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..catalogue import load_catalogue
 from ..export import ExportError, export_catalogue
-from .common import date_arg, progress_printer
+from .common import add_paths_argument, date_arg, progress_printer
 from .validate import summary
 
 HELP = "export all public fields as a data package (CSV), GeoJSON and JSON-LD"
@@ -14,13 +14,7 @@ HELP = "export all public fields as a data package (CSV), GeoJSON and JSON-LD"
 
 def add_arguments(parser):
     """Arguments of `beweegkaart export`."""
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        default=[Path("offers")],
-        help="offer files or folders (default: offers/)",
-    )
+    add_paths_argument(parser)
     parser.add_argument("--out", type=Path, required=True, help="folder to write the files into")
     parser.add_argument("--site-url", default="", help="public URL of the site, for offer links")
     parser.add_argument("--today", type=date_arg, help="leave out offers expired before this date")

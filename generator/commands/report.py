@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..catalogue import Offer, load_catalogue
-from .common import date_arg
+from .common import add_paths_argument, date_arg
 
 HELP = "list per gemeente the offers that need a curator's attention (table, markdown or csv)"
 
@@ -143,8 +143,7 @@ def render_csv(report: dict[str, list[Finding]]) -> str:
 
 def add_arguments(parser):
     """Arguments of `beweegkaart report`."""
-    parser.add_argument("paths", nargs="*", type=Path, default=[Path("offers")],
-                        help="offer files or folders (default: offers/)")
+    add_paths_argument(parser)
     parser.add_argument("--format", choices=["table", "markdown", "csv"], default="table",
                         help="output format (default: table)")
     parser.add_argument("--today", type=date_arg,

@@ -1,23 +1,16 @@
 """`beweegkaart validate`: check offer files and report every problem at once."""
 
 import sys
-from pathlib import Path
 
 from ..catalogue import load_catalogue
-from .common import date_arg, progress_printer
+from .common import add_paths_argument, date_arg, progress_printer
 
 HELP = "check offer files and report every problem as path:line:column"
 
 
 def add_arguments(parser):
     """Arguments of `beweegkaart validate`."""
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        default=[Path("offers")],
-        help="offer files or folders (default: offers/)",
-    )
+    add_paths_argument(parser)
     parser.add_argument(
         "--today",
         type=date_arg,
