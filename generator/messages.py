@@ -89,11 +89,3 @@ def dutch_message(error: dict) -> str:
     if template is None:
         return error["msg"]
     return template.format(**ctx)
-
-
-def field_path(loc: tuple) -> str:
-    """`('rooster', 0, 'tot')` -> 'rooster[0].tot'."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out

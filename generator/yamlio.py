@@ -112,10 +112,6 @@ def _construct_mapping(loader: OfferLoader, node: yaml.MappingNode) -> dict:
     """Build a dict, remembering duplicate keys instead of silently keeping the last one."""
     mapping = {}
     for key_node, value_node in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            raise yaml.constructor.ConstructorError(
-                None, None, "samenvoegen met '<<' is niet toegestaan", key_node.start_mark
-            )
         if not isinstance(key_node, yaml.ScalarNode):
             raise yaml.constructor.ConstructorError(
                 None, None, "een veldnaam moet gewone tekst zijn", key_node.start_mark
@@ -326,7 +322,7 @@ def field_at(text: str, mark: yaml.Mark) -> str:
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 if key.start_mark.index == mark.index:
-                    return _dotted([*path, key.value])
+                    return field_path([*path, key.value])
                 if _contains(value, mark):
                     found, path = value, [*path, key.value]
                     break
@@ -344,8 +340,8 @@ def _contains(node: yaml.Node, mark: yaml.Mark) -> bool:
     return node.start_mark.index <= mark.index < node.end_mark.index
 
 
-def _dotted(loc: list) -> str:
-    """['rooster', 0, 'tot'] -> 'rooster[0].tot'."""
+def field_path(loc) -> str:
+    """('rooster', 0, 'tot') -> 'rooster[0].tot'."""
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
