@@ -1,9 +1,7 @@
 """`beweegkaart demo`: the example site and the referral app on one local address, with a local
 SMTP server that keeps every mail, so a newcomer can walk the whole flow in a browser."""
 
-import shutil
 import signal
-import subprocess
 import sys
 import threading
 from email import message_from_bytes, policy
@@ -14,6 +12,8 @@ from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.serving import make_server
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
+
+from ..site import BuildError, build_site
 
 HELP = "build the example site and serve it with the referral app and a local mail server"
 
@@ -38,13 +38,7 @@ def say(message: str) -> None:
 
 
 def build(offers: Path, site_dir: Path) -> bool:
-    """Build the site with the project's pipeline, or with plain MkDocs if that is missing."""
-    try:
-        from ..site import BuildError, build_site
-    except ImportError:
-        say("generator.site is not available: falling back to `mkdocs build`")
-        mkdocs = shutil.which("mkdocs") or str(Path(sys.executable).with_name("mkdocs"))
-        return subprocess.call([mkdocs, "build", "--site-dir", str(site_dir)]) == 0  # noqa: S603
+    """Validate and build the site; print the validator's messages when it stops."""
     try:
         build_site(offers, site_dir, progress=say)
     except BuildError as exc:
