@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install test demo bench build lint clean
+.PHONY: help install servers test demo bench build lint clean
 
 help:  ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -20,12 +20,23 @@ $(STAMP): pyproject.toml
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
+servers:  # PostgreSQL, Redis and nginx (Debian's packages) for the tests that deploy the app
+	@need=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
+	[ -x /usr/bin/redis-server ] || need="$$need redis-server"; \
+	[ -x /usr/sbin/nginx ] || need="$$need nginx"; \
+	if [ -n "$$need" ]; then \
+	  echo "installing$$need"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$need; \
+	fi
+
 node_modules/.installed: package-lock.json  # Leaflet, supercluster, QR and axe-core for the site
 	command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm; }
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-install: $(STAMP) /usr/bin/chromium node_modules/.installed  ## create .venv and install everything the project needs
+install: $(STAMP) /usr/bin/chromium servers node_modules/.installed  ## create .venv and install everything the project needs
 
 test: install  ## check the code style, then run the whole test suite
 	$(BIN)/ruff check generator referral_app benchmarks tests
