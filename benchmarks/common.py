@@ -4,8 +4,8 @@ import datetime as dt
 import time
 from pathlib import Path
 
-from generator.catalogue import find_offer_files
-from generator.synth import synth_catalogue
+from generator.catalogue.load import find_offer_files
+from generator.contrib.synth import synth_catalogue
 
 TODAY = dt.date(2026, 11, 22)
 

@@ -15,8 +15,8 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from generator.catalogue import load_catalogue
-from generator.site import build_site
+from generator.catalogue.load import load_catalogue
+from generator.pipeline import build_site
 
 from .common import TODAY, size_label, synthetic, table, timed, warm
 

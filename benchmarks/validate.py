@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.catalogue import find_offer_files, load_catalogue
+from generator.catalogue.load import find_offer_files, load_catalogue
 
 from .common import TODAY, size_label, synthetic, table, timed, warm
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from generator.catalogue import Offer, load_catalogue
+from generator.catalogue.load import Offer, load_catalogue
 
 log = logging.getLogger("referral_app")
 

@@ -22,7 +22,7 @@ CRASHES = {"stuurteken.yaml", "datum-bestaat-niet.yaml", "label-int.yaml"}
 
 def validate(*args) -> subprocess.CompletedProcess:
     """Run `beweegkaart validate` in a fresh interpreter, as the console script does."""
-    command = [sys.executable, "-m", "generator.cli", "validate", *map(str, args)]
+    command = [sys.executable, "-m", "generator", "validate", *map(str, args)]
     return subprocess.run(command, cwd=REPO, capture_output=True, text=True,  # noqa: S603
                           timeout=120, check=False)
 
@@ -170,7 +170,7 @@ def test_nonexistent_path_exits_2(tmp_path):
 
 def test_help():
     """`beweegkaart --help` lists validate; `validate --help` explains its arguments."""
-    top = subprocess.run([sys.executable, "-m", "generator.cli", "--help"],  # noqa: S603
+    top = subprocess.run([sys.executable, "-m", "generator", "--help"],  # noqa: S603
                          cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
     assert top.returncode == 0 and "validate" in top.stdout
     sub = validate("--help")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.catalogue import load_catalogue
+from generator.catalogue.load import load_catalogue
 
 CORPUS = Path(__file__).parent / "broken_offers"
 BASE = CORPUS / "valid" / "rotterdam" / "basis.yaml"

@@ -1,10 +1,11 @@
-"""Unit tests of generator/yamlio.py: how offer YAML is read, and where a field is found."""
+"""Unit tests of generator/catalogue/yamlio.py: how offer YAML is read, where a field is."""
 
 import datetime as dt
 
 import pytest
 
-from generator.yamlio import MAX_BYTES, Problem, locate, read_yaml
+from generator.catalogue.problems import Problem
+from generator.catalogue.yamlio import MAX_BYTES, locate, read_yaml
 
 
 def read(text: str):

@@ -4,8 +4,8 @@ import os
 import sys
 from pathlib import Path
 
-from ..annotations import annotation, step_summary
-from ..catalogue import load_catalogue
+from ..catalogue.load import load_catalogue
+from ..contrib.annotations import annotation, step_summary
 from .common import date_arg
 
 HELP = "check offer files and print each problem as a GitHub ::error/::warning annotation"

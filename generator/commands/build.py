@@ -3,8 +3,8 @@
 import sys
 from pathlib import Path
 
-from ..catalogue import load_catalogue
-from ..site import BuildError, build_site
+from ..catalogue.load import load_catalogue
+from ..pipeline import BuildError, build_site
 from .common import date_arg, progress_printer
 
 HELP = "validate the offers and build the static site"

@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
-from ..site import BuildError, build_site
+from ..pipeline import BuildError, build_site
 
 HELP = "build the example site and serve it with the referral app and a local mail server"
 

@@ -11,10 +11,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import messagedocs
-from ..fielddocs import field_reference
-from ..questions import issue_form_yaml
-from ..schema import json_schema
+from ..catalogue.schema import json_schema
+from ..contrib import messagedocs
+from ..contrib.fielddocs import field_reference
+from ..contrib.questions import issue_form_yaml
 
 HELP = "regenerate the field docs, JSON Schema and issue form from the schema (--check: compare)"
 

@@ -4,8 +4,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from ..catalogue import load_catalogue
-from ..export import ExportError, export_catalogue
+from ..catalogue.load import load_catalogue
+from ..opendata.export import ExportError, export_catalogue
 from .common import add_paths_argument, date_arg, progress_printer
 from .validate import summary
 

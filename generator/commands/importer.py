@@ -4,7 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..importer import MappingError, import_spreadsheet
+from ..contrib.importer import MappingError, import_spreadsheet
 from .common import date_arg, progress_printer
 
 HELP = "convert a CSV or XLSX spreadsheet into one offer file per row"

@@ -7,9 +7,12 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from ..catalogue import check_file
-from ..messages import dutch_message
-from ..questions import (
+from ..catalogue.load import check_file
+from ..catalogue.messages import dutch_message
+from ..catalogue.reference import load_reference
+from ..catalogue.schema import Aanbod
+from ..catalogue.vocab import slugify
+from ..contrib.questions import (
     QUESTIONS,
     AnswerError,
     Question,
@@ -19,9 +22,6 @@ from ..questions import (
     offer_yaml,
     question_for,
 )
-from ..reference import load_reference
-from ..schema import Aanbod
-from ..vocab import slugify
 from .common import date_arg
 
 HELP = "ask the questions for a new offer (or read them from a file) and write the offer file"

@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-from ..synth import synth_catalogue
+from ..contrib.synth import synth_catalogue
 from .common import date_arg, progress_printer
 
 HELP = "write a synthetic catalogue of N valid offers spread over the country"

@@ -2,7 +2,7 @@
 
 import sys
 
-from ..catalogue import load_catalogue
+from ..catalogue.load import load_catalogue
 from .common import add_paths_argument, date_arg, progress_printer
 
 HELP = "check offer files and report every problem as path:line:column"

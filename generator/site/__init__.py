@@ -1,5 +1,1 @@
-"""The static beweegkaart: compact search data, offer pages and index pages around MkDocs."""
-
-from .pipeline import BuildError, build_site
-
-__all__ = ["BuildError", "build_site"]
+"""Render the static site: offer pages, index pages, data files, templates, the MkDocs adapter."""

@@ -17,9 +17,9 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from ..catalogue import Catalogue, load_catalogue
-from ..reference import load_reference
-from ..schema import json_schema
+from ..catalogue.load import Catalogue, load_catalogue
+from ..catalogue.reference import load_reference
+from ..catalogue.schema import json_schema
 from .overview import overview_pages
 from .pages import BODY, DESCRIPTION, TITLE, Settings
 from .render import finish_site

@@ -9,9 +9,9 @@ offers near one postcode sit in one or two shards.
 import json
 from pathlib import Path
 
-from ..catalogue import Offer
-from ..reference import Reference
-from ..vocab import ALLEEN_VOOR, DAGEN, DOELGROEPEN, NIVEAUS, TALEN
+from ..catalogue.load import Offer
+from ..catalogue.reference import Reference
+from ..catalogue.vocab import ALLEEN_VOOR, DAGEN, DOELGROEPEN, NIVEAUS, TALEN
 from .texts import PARTS, cost_text, monthly_cost, part_of_day, when_text
 
 SHARD_SIZE = 256

@@ -3,9 +3,9 @@
 from collections import defaultdict
 from html import escape
 
-from ..catalogue import Offer
-from ..reference import Reference
-from ..vocab import DOELGROEPEN, slugify
+from ..catalogue.load import Offer
+from ..catalogue.reference import Reference
+from ..catalogue.vocab import DOELGROEPEN, slugify
 
 
 def by_gemeente(offers: list[Offer]) -> dict[str, tuple[str, list[Offer]]]:

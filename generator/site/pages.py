@@ -13,10 +13,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from ..catalogue import Offer
-from ..export import offer_jsonld
-from ..reference import Reference
-from ..vocab import DAGEN, slugify
+from ..catalogue.load import Offer
+from ..catalogue.reference import Reference
+from ..catalogue.vocab import DAGEN, slugify
+from ..opendata.export import offer_jsonld
 from .data import detail_record
 from .texts import age_text, cost_text, for_whom_text, monthly_cost, when_text
 

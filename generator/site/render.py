@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from ..catalogue import Offer
-from ..export import export_catalogue
-from ..reference import Reference
+from ..catalogue.load import Offer
+from ..catalogue.reference import Reference
+from ..opendata.export import export_catalogue
 from .data import write_data
 from .overview import by_activity, by_doelgroep, by_gemeente
 from .pages import PageRenderer, Settings, Shell, offer_description

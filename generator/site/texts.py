@@ -1,7 +1,7 @@
 """Plain-Dutch summaries of an offer's facts (when, cost, for whom), shared by pages and data."""
 
-from ..schema import Aanbod
-from ..vocab import DAGEN, KOSTEN_PER
+from ..catalogue.schema import Aanbod
+from ..catalogue.vocab import DAGEN, KOSTEN_PER
 
 PARTS = ["ochtend", "middag", "avond"]
 NIVEAU_TEKST = {"rustig": "rustig tempo", "gemiddeld": "gemiddeld tempo", "intensief": "intensief"}

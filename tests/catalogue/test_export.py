@@ -5,8 +5,8 @@ import json
 
 import frictionless
 
-from generator.catalogue import load_catalogue
-from generator.export import export_catalogue, offer_jsonld, public_columns
+from generator.catalogue.load import load_catalogue
+from generator.opendata.export import export_catalogue, offer_jsonld, public_columns
 
 from .conftest import TODAY
 

@@ -6,8 +6,8 @@ import sys
 import openpyxl
 import pytest
 
-from generator.catalogue import load_catalogue
-from generator.importer import MappingError, import_spreadsheet
+from generator.catalogue.load import load_catalogue
+from generator.contrib.importer import MappingError, import_spreadsheet
 
 from .conftest import TODAY
 
@@ -251,7 +251,7 @@ def test_cli_prints_rows_and_summary_without_traceback(tmp_path, mapping):
         [
             sys.executable,
             "-m",
-            "generator.cli",
+            "generator",
             "import",
             str(source),
             "--mapping",

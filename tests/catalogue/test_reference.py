@@ -5,7 +5,7 @@ from pathlib import Path
 
 import frictionless
 
-from generator.reference import REFERENCE_DIR, load_reference
+from generator.catalogue.reference import REFERENCE_DIR, load_reference
 
 
 def test_reference_data_package_is_valid():

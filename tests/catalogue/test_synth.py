@@ -1,7 +1,7 @@
 """Synthetic catalogues are valid, repeatable and spread over the country."""
 
-from generator.catalogue import load_catalogue
-from generator.synth import synth_catalogue
+from generator.catalogue.load import load_catalogue
+from generator.contrib.synth import synth_catalogue
 
 from .conftest import TODAY
 

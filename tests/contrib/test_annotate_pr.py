@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from generator.annotations import annotation, escape_property
-from generator.yamlio import Problem
+from generator.catalogue.problems import Problem
+from generator.contrib.annotations import annotation, escape_property
 
 from .conftest import BIN, REPO, git
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.catalogue import load_catalogue
-from generator.cli import main
-from generator.fielddocs import all_field_names, field_docs, template_examples
-from generator.messagedocs import MISTAKES, reference_day
+from generator.catalogue.load import load_catalogue
+from generator.commands.cli import main
+from generator.contrib.fielddocs import all_field_names, field_docs, template_examples
+from generator.contrib.messagedocs import MISTAKES, reference_day
 
 from .conftest import BIN, REPO, run_cli
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.catalogue import load_catalogue
-from generator.cli import main
-from generator.questions import QUESTIONS, answers_from_issue, issue_form
+from generator.catalogue.load import load_catalogue
+from generator.commands.cli import main
+from generator.contrib.questions import QUESTIONS, answers_from_issue, issue_form
 
 from .conftest import TODAY, run_cli
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.questions import QUESTIONS, issue_form
+from generator.contrib.questions import QUESTIONS, issue_form
 
 from .conftest import BIN, REPO
 

@@ -18,7 +18,7 @@ from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
 
 import pytest
 
-from generator.site import build_site
+from generator.pipeline import build_site
 from tests.browser import TILE_HOST, axe_violations
 
 ROOT = Path(__file__).resolve().parents[2]

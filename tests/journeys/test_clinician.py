@@ -7,8 +7,8 @@ import pypdfium2
 import zxingcpp
 from geopy.distance import great_circle
 
-from generator.catalogue import load_catalogue
-from generator.reference import load_reference
+from generator.catalogue.load import load_catalogue
+from generator.catalogue.reference import load_reference
 
 from .conftest import ARTIFACTS, search_applied
 

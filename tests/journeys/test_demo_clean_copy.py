@@ -42,7 +42,7 @@ def get(url: str) -> tuple[int, str]:
 def test_demo_from_a_clean_copy(clean_copy):
     """Build, serve the home page and a referral form, stop with exit code 0."""
     # `python -m` from the copy imports the copy's own generator and referral_app packages.
-    command = (sys.executable, "-m", "generator.cli", "demo")
+    command = (sys.executable, "-m", "generator", "demo")
     with running_demo(clean_copy, Path("offers"), Path("site"), command) as demo:
         status, home = get(demo.base)
         assert status == 200 and "Zoek een beweegactiviteit" in home

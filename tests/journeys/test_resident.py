@@ -5,7 +5,7 @@ import re
 
 from geopy.distance import great_circle
 
-from generator.catalogue import load_catalogue
+from generator.catalogue.load import load_catalogue
 
 from .conftest import ARTIFACTS, search_applied
 

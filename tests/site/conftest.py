@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.site import build_site
+from generator.pipeline import build_site
 from tests.browser import TILE_HOST
 
 ROOT = Path(__file__).resolve().parents[2]

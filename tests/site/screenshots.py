@@ -55,7 +55,7 @@ def main() -> int:
     """Build the example site, serve it, and write docs/screenshots/."""
     from playwright.sync_api import sync_playwright
 
-    from generator.site import build_site
+    from generator.pipeline import build_site
 
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"

@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from geopy.distance import great_circle
 
-from generator.catalogue import load_catalogue
-from generator.reference import load_reference
+from generator.catalogue.load import load_catalogue
+from generator.catalogue.reference import load_reference
 from tests.browser import axe_violations
 
 from .conftest import ROOT, TODAY

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.catalogue import load_catalogue
-from generator.site import BuildError, build_site
+from generator.catalogue.load import load_catalogue
+from generator.pipeline import BuildError, build_site
 
 from .conftest import ROOT, TILE_HOST, TODAY
 
@@ -224,7 +224,7 @@ def test_build_stops_on_invalid_offer(tmp_path):
     with pytest.raises(BuildError) as info:
         build_site(offers, tmp_path / "site", ROOT / "mkdocs.yml", today=TODAY)
     assert any("dinsdga" in p.format() for p in info.value.problems)
-    result = subprocess.run([sys.executable, "-m", "generator.cli", "build",  # noqa: S603
+    result = subprocess.run([sys.executable, "-m", "generator", "build",  # noqa: S603
                              "--offers", str(offers),
                              "--site-dir", str(tmp_path / "site2"), "--today", TODAY.isoformat()],
                             capture_output=True, text=True, cwd=ROOT, timeout=120)

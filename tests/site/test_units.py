@@ -15,7 +15,7 @@ from .conftest import ROOT, TODAY
 @pytest.fixture(scope="module")
 def offers():
     """The example offers."""
-    from generator.catalogue import load_catalogue
+    from generator.catalogue.load import load_catalogue
 
     return load_catalogue([ROOT / "offers"], today=TODAY).offers
 

@@ -9,10 +9,10 @@ import json
 import typing
 from pathlib import Path
 
-from .catalogue import Offer
-from .messages import submodel
-from .reference import REFERENCE_DIR, load_reference
-from .schema import PRIVATE_FIELDS, Aanbod
+from ..catalogue.load import Offer
+from ..catalogue.paths import submodel
+from ..catalogue.reference import REFERENCE_DIR, load_reference
+from ..catalogue.schema import PRIVATE_FIELDS, Aanbod
 
 WEEKDAYS = {
     "maandag": "Monday",

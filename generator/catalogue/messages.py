@@ -2,6 +2,7 @@
 
 from pydantic import BaseModel
 
+from .paths import submodel
 from .schema import Aanbod, suggestion
 
 # pydantic error type -> Dutch message (may use the error's context values).
@@ -49,17 +50,6 @@ def _field_names(loc: tuple) -> list[str]:
             return []
         model = submodel(field.annotation)
     return list(model.model_fields) if model else []
-
-
-def submodel(annotation) -> type[BaseModel] | None:
-    """Find the model class inside an annotation such as `Kosten | None` or `list[Foto]`."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = submodel(arg)
-        if found:
-            return found
-    return None
 
 
 def dutch_message(error: dict) -> str:

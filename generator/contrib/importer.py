@@ -12,12 +12,12 @@ from pathlib import Path
 
 import yaml
 
-from .catalogue import check_file
-from .messages import submodel
-from .reference import REFERENCE_DIR, load_reference
-from .schema import Aanbod, check_postcode
+from ..catalogue.load import check_file
+from ..catalogue.paths import in_schema_order, set_path
+from ..catalogue.reference import REFERENCE_DIR, load_reference
+from ..catalogue.schema import Aanbod, check_postcode
+from ..catalogue.vocab import DAGEN, slugify
 from .synth import SCHEMA_LINE
-from .vocab import DAGEN, slugify
 
 LIST_FIELDS = {"activiteiten", "doelgroepen", "begeleiding", "talen"}
 NUMBER_FIELDS = {
@@ -92,14 +92,6 @@ def _cell_text(value) -> str | None:
     return str(value).strip()
 
 
-def set_path(target: dict, dotted: str, value) -> None:
-    """Set target['a']['b'] = value for the dotted name 'a.b'."""
-    *parents, last = dotted.split(".")
-    for part in parents:
-        target = target.setdefault(part, {})
-    target[last] = value
-
-
 def normalise(field_name: str, text: str, separator: str, translate: dict) -> object:
     """Turn one spreadsheet cell into the value the schema expects."""
     if field_name in LIST_FIELDS:
@@ -153,19 +145,7 @@ def row_to_offer(row: dict, mapping: dict) -> dict:
         if text is None or text == "":
             continue
         set_path(offer, dotted, normalise(dotted, text, separator, translations.get(dotted, {})))
-    return _in_schema_order(offer, Aanbod)
-
-
-def _in_schema_order(data: dict, model) -> dict:
-    """The same dict with keys in the order the schema declares them (readable files)."""
-    fields = list(model.model_fields) if model else []
-    ordered = {k: data[k] for k in fields if k in data} | {
-        k: data[k] for k in data if k not in fields
-    }
-    for key, value in ordered.items():
-        if isinstance(value, dict) and model and key in model.model_fields:
-            ordered[key] = _in_schema_order(value, submodel(model.model_fields[key].annotation))
-    return ordered
+    return in_schema_order(offer, Aanbod)
 
 
 def import_spreadsheet(

@@ -15,9 +15,9 @@ import yaml
 from pydantic import BaseModel, EmailStr, HttpUrl
 from pydantic.fields import FieldInfo
 
-from .reference import REFERENCE_DIR, read_activities
-from .schema import Aanbod, check_phone, check_postcode, check_time, parse_ja_nee
-from .yamlio import OfferLoader
+from ..catalogue.reference import REFERENCE_DIR, read_activities
+from ..catalogue.schema import Aanbod, check_phone, check_postcode, check_time, parse_ja_nee
+from ..catalogue.yamlio import OfferLoader
 
 # Examples for fields the template leaves commented out (the template must stay copy-valid).
 EXTRA_EXAMPLES = {

@@ -7,7 +7,7 @@ https://docs.github.com/actions/reference/workflow-commands-for-github-actions
 import os
 from pathlib import Path
 
-from .yamlio import Problem, short_repr
+from ..catalogue.problems import Problem, short_repr
 
 
 def escape_data(text: str) -> str:

@@ -7,9 +7,9 @@ from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from ..catalogue import load_catalogue
-from ..yamlio import Problem
-from .adapter import STATE_KEY, BuildState, read_settings
+from .catalogue.load import load_catalogue
+from .catalogue.problems import Problem
+from .site.adapter import STATE_KEY, BuildState, read_settings
 
 
 class BuildError(Exception):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .vocab import slugify
 
-REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "reference"
 
 # Wijk outlines we have, per CBS gemeente code (CBS wijk- en buurtkaart 2015).
 WIJK_FILES = {

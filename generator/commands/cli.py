@@ -4,7 +4,7 @@ import argparse
 import os
 import sys
 
-from .commands import MODULES
+from . import MODULES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +40,3 @@ def console_main() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
-
-
-if __name__ == "__main__":
-    console_main()

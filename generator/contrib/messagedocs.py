@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from .catalogue import check_file
-from .reference import load_reference
-from .yamlio import OfferLoader
+from ..catalogue.load import check_file
+from ..catalogue.reference import load_reference
+from ..catalogue.yamlio import OfferLoader
 
 
 @dataclass(frozen=True)

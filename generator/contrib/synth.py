@@ -5,8 +5,8 @@ import json
 import random
 from pathlib import Path
 
-from .reference import REFERENCE_DIR, load_reference
-from .vocab import DAGEN, DOELGROEPEN, KWALIFICATIES, NIVEAUS, slugify
+from ..catalogue.reference import REFERENCE_DIR, load_reference
+from ..catalogue.vocab import DAGEN, DOELGROEPEN, KWALIFICATIES, NIVEAUS, slugify
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/aanbod.schema.json\n"
 KINDS = ["Beweeggroep", "Sportinstuif", "Beweegles", "Training", "Les", "Club"]

@@ -18,10 +18,12 @@ from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
 from .messages import dutch_message
+from .paths import field_path
+from .problems import Problem
 from .reference import REFERENCE_DIR, Reference, load_reference
 from .schema import Aanbod, check_postcode
 from .vocab import slugify
-from .yamlio import Problem, field_path, locate, read_yaml
+from .yamlio import locate, read_yaml
 
 OFFER_SUFFIXES = (".yaml", ".yml")
 ID_PART = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

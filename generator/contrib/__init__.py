@@ -1,0 +1,1 @@
+"""Tools for clubs and curators: import, questions, annotations, docs, benchmark data."""

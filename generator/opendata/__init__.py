@@ -1,0 +1,1 @@
+"""Open data export: Frictionless Data Package, GeoJSON and JSON-LD."""
