@@ -5,6 +5,7 @@ stopped and started again on the same port (fault tests restart servers mid-traf
 as root too: PostgreSQL refuses to run as root, so then it runs as the `postgres` user.
 """
 
+import asyncio
 import contextlib
 import glob
 import os
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from email import message_from_bytes, policy
 from pathlib import Path
 
 INSTALL_HINT = "run `make install` (it installs Debian's postgresql, redis-server and nginx)"
@@ -307,41 +309,141 @@ class NginxServer:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-class GunicornServer:
-    """The referral app under gunicorn, as deployed: several workers, settings from the env."""
+class Process:
+    """A long-running command (a server or a worker) with its output in files; restartable."""
 
-    def __init__(self, env: dict, workers: int = 3, port: int | None = None,
-                 extra_args: tuple = (), cwd: Path | None = None):
-        """`env`: BEWEEGKAART_* settings (added to this process's environment)."""
-        self.program = str(Path(sys.executable).with_name("gunicorn"))
-        self.port = port or free_port()
-        self.root = Path(tempfile.mkdtemp(prefix="beweegkaart-gunicorn-"))
-        self.log = self.root / "gunicorn.log"
-        self.access_log = self.root / "access.log"
-        self.env = {**os.environ, **{k: str(v) for k, v in env.items()}}
-        self.args = [self.program, "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
-                     "--access-logfile", str(self.access_log), "--error-logfile", str(self.log),
-                     *extra_args, "referral_app:create_app()"]
+    def __init__(self, name: str, argv: list, env: dict | None = None, cwd: Path | None = None,
+                 port: int | None = None, stop_signal: int = signal.SIGTERM):
+        """`port`: wait until it listens there on start; `env` is added to ours."""
+        self.name = name
+        self.argv = [str(a) for a in argv]
+        self.env = {**os.environ, **{k: str(v) for k, v in (env or {}).items()}}
+        self.port = port
+        self.stop_signal = stop_signal
+        self.root = Path(tempfile.mkdtemp(prefix=f"beweegkaart-{name}-"))
         self.cwd = cwd or self.root
+        self.stdout = self.root / f"{name}.out"
+        self.stderr = self.root / f"{name}.err"
         self.process = None
 
-    @property
-    def url(self) -> str:
-        """The plain-HTTP address of the app (for the proxy in front of it)."""
-        return f"http://127.0.0.1:{self.port}"
+    def start(self, seconds: float = 60) -> None:
+        """Start the command (output is appended across restarts); wait for its port."""
+        with self.stdout.open("ab") as out, self.stderr.open("ab") as err:
+            self.process = subprocess.Popen(self.argv, env=self.env, cwd=self.cwd,  # noqa: S603
+                                            stdout=out, stderr=err)
+        if self.port:
+            wait_for_port(self.port, self.process, self.name, self.stderr, seconds)
 
-    def start(self) -> None:
-        """Start gunicorn and wait until it listens."""
-        self.process = subprocess.Popen(self.args, env=self.env, cwd=self.cwd,  # noqa: S603
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        wait_for_port(self.port, self.process, "gunicorn", self.log, seconds=60)
+    def running(self) -> bool:
+        """Whether the process is alive."""
+        return self.process is not None and self.process.poll() is None
 
     def stop(self) -> None:
-        """Graceful stop (SIGTERM lets workers finish their request)."""
-        stop_process(self.process, signal.SIGTERM, seconds=30)
+        """Stop it with its stop signal (then kill after a while)."""
+        stop_process(self.process, self.stop_signal, seconds=30)
         self.process = None
 
+    def restart(self) -> None:
+        """Stop and start again."""
+        self.stop()
+        self.start()
+
+    def output(self) -> str:
+        """Everything it wrote so far (stdout, then stderr)."""
+        return "".join(p.read_text(errors="replace") for p in (self.stdout, self.stderr)
+                       if p.exists())
+
     def close(self) -> None:
-        """Stop gunicorn and remove its folder."""
+        """Stop it and remove its folder."""
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def gunicorn(env: dict, workers: int = 3, port: int | None = None, args: tuple = (),
+             cwd: Path | None = None) -> Process:
+    """The referral app under gunicorn, as deployed (not started yet; see Process.start).
+
+    The access log goes to stdout, the error log to stderr."""
+    port = port or free_port()
+    argv = [Path(sys.executable).with_name("gunicorn"), "--workers", workers,
+            "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "--error-logfile", "-",
+            "--no-control-socket", *args]
+    if "-c" not in args:
+        argv.append("referral_app:create_app()")
+    return Process("gunicorn", argv, env, cwd, port)
+
+
+class SmtpHandler:
+    """An SMTP handler that stores mails, or answers 4xx/5xx, or hangs, as the test says."""
+
+    def __init__(self):
+        """Start in the healthy mode with an empty mailbox."""
+        self.mode = "ok"
+        self.delay = 0.0  # seconds each mail takes (a slow server, a backlog)
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        """Store the mail (mode ok), refuse it (4xx/5xx) or hang until the mode changes."""
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.mode == "hang":
+            while self.mode == "hang":
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 was hanging"
+        if self.mode == "4xx":
+            return "451 4.3.0 try again later"
+        if self.mode == "5xx":
+            return "554 5.3.0 transaction failed"
+        self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
+                              "message": message_from_bytes(envelope.content,
+                                                            policy=policy.default),
+                              "raw": envelope.content})
+        return "250 OK"
+
+
+class SmtpServer:
+    """A real aiosmtpd server on loopback that can be stopped and started again."""
+
+    def __init__(self, **kwargs):
+        """Choose a port; keep the handler (and its mailbox) across restarts."""
+        self.handler = SmtpHandler()
+        self.port = free_port()
+        self.kwargs = kwargs
+        self.controller = None
+
+    @property
+    def messages(self) -> list:
+        """Mails received so far."""
+        return self.handler.messages
+
+    def start(self) -> None:
+        """Listen (again) on the same port."""
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
+                                     **self.kwargs)
+        self.controller.start()
+
+    def stop(self) -> None:
+        """Stop listening: connections are refused, like a server that is down."""
+        self.handler.mode = "ok"  # release a hanging session first
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def wait_for(self, to: str, containing: str = "", seconds: float = 30) -> dict:
+        """The first received mail to `to` whose text contains `containing` (waits for it)."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            for mail in list(self.messages):
+                if to in mail["to"] and containing in mail_text(mail["message"]):
+                    return mail
+            time.sleep(0.1)
+        seen = [(m["to"], m["message"]["Subject"]) for m in self.messages]
+        raise AssertionError(f"no mail to {to} containing {containing!r} within {seconds} s; "
+                             f"received: {seen}")
+
+
+def mail_text(message) -> str:
+    """Subject and plain-text body of a parsed mail, decoded."""
+    return f"{message['Subject']}\n{message.get_body(('plain',)).get_content()}"
