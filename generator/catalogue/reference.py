@@ -3,6 +3,8 @@
 import csv
 import json
 import re
+import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -110,24 +112,75 @@ def _wijk_name(name: str) -> str:
     return re.sub(r"^Wijk \d+\s+", "", name)
 
 
+def read_pc4_rows(path: Path) -> list[dict]:
+    """The PC4 centroid table's rows, with stray rows moved or left out (clean_pc4_rows)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return clean_pc4_rows(list(csv.DictReader(f)))[0]
+
+
+STRAY_KM = 38  # further than this from the postcodes that share its first digits: a stray row
+
+
+def _km(a, b):
+    """Flat-earth distance in km (fine at the scale of the Netherlands)."""
+    return (((a[0] - b[0]) * 111.0) ** 2 + ((a[1] - b[1]) * 68.0) ** 2) ** 0.5
+
+
+def clean_pc4_rows(rows: list[dict]) -> tuple[list[dict], list[tuple[dict, str]]]:
+    """Drop placeholder and mistyped PC4 rows; move a real postcode's stray centroid.
+
+    A row whose centroid lies more than STRAY_KM from the median of the other postcodes with
+    the same first three digits (two, when fewer than two others share three) is a stray. If
+    its gemeente is the gemeente of most of those neighbours, only the point is wrong: it gets
+    their median. Otherwise the row is a placeholder or a typo ('1234' in Lemiers, '9999',
+    '3523' for Ouddorp's 3253) and is left out. Returns the rows kept and (row, why) dropped.
+    """
+    points = [(float(r["lat"]), float(r["lon"])) for r in rows]
+    by_prefix: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        for n in (2, 3):
+            by_prefix.setdefault(row["pc4"][:n], []).append(i)
+    kept, dropped = [], []
+    for i, row in enumerate(rows):
+        others = [j for j in by_prefix[row["pc4"][:3]] if rows[j]["pc4"] != row["pc4"]]
+        if len(others) < 2:
+            others = [j for j in by_prefix[row["pc4"][:2]] if rows[j]["pc4"] != row["pc4"]]
+        if len(others) < 2:
+            kept.append(row)
+            continue
+        centre = (statistics.median(points[j][0] for j in others),
+                  statistics.median(points[j][1] for j in others))
+        if _km(points[i], centre) <= STRAY_KM:
+            kept.append(row)
+            continue
+        usual = Counter(rows[j]["gemeente_code"] for j in others).most_common(1)[0][0]
+        if row["gemeente_code"] and row["gemeente_code"] == usual:
+            same = [j for j in others if rows[j]["gemeente_code"] == usual]
+            kept.append({**row, "lat": str(round(statistics.median(points[j][0] for j in same), 4)),
+                         "lon": str(round(statistics.median(points[j][1] for j in same), 4))})
+            dropped.append((row, "moved"))
+        else:
+            dropped.append((row, "dropped"))
+    return kept, dropped
+
+
 def _read_postcodes(path: Path) -> tuple[dict[str, Postcode], dict[str, list[str]]]:
     """Read the PC4 centroid table; a PC4 with several place names keeps the first centroid."""
     postcodes: dict[str, Postcode] = {}
     places: dict[str, list[str]] = {}
-    with path.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            pc4 = row["pc4"]
-            places.setdefault(row["place_name"], []).append(pc4)
-            if pc4 in postcodes:
-                continue
-            postcodes[pc4] = Postcode(
-                pc4=pc4,
-                place=row["place_name"],
-                lat=float(row["lat"]),
-                lon=float(row["lon"]),
-                gemeente_code=row["gemeente_code"],
-                gemeente=row["gemeente_name_cbs2023"],
-            )
+    for row in read_pc4_rows(path):
+        pc4 = row["pc4"]
+        places.setdefault(row["place_name"], []).append(pc4)
+        if pc4 in postcodes:
+            continue
+        postcodes[pc4] = Postcode(
+            pc4=pc4,
+            place=row["place_name"],
+            lat=float(row["lat"]),
+            lon=float(row["lon"]),
+            gemeente_code=row["gemeente_code"],
+            gemeente=row["gemeente_name_cbs2023"],
+        )
     return postcodes, places
 
 

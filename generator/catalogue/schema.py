@@ -403,6 +403,10 @@ class Aanbod(Model):
     uitzonderingen: Tekst | None = Field(
         None, max_length=300, description="Bijvoorbeeld: niet in de schoolvakanties."
     )
+    meenemen: Tekst | None = Field(
+        None, max_length=200,
+        description="Wat neem je mee? Bijvoorbeeld: makkelijke kleding, binnenschoenen en water.",
+    )
     kosten: Kosten = Field(description="Wat het kost.")
     toegankelijkheid: Toegankelijkheid | None = Field(None, description="Toegankelijkheid.")
     begeleiding: list[

@@ -16,6 +16,7 @@ DOELGROEPEN = [
     "reuma",
     "rug- en nekklachten",
     "knieklachten",
+    "heupklachten",
     "psychische klachten",
     "na kanker",
     "lichamelijke beperking",
@@ -24,7 +25,27 @@ DOELGROEPEN = [
     "niet-aangeboren hersenletsel",
     "parkinson",
     "eenzaamheid",
+    # broad terms (see DOELGROEP_BOOM)
+    "gewrichtsklachten",
+    "hart- en longklachten",
+    "beperking",
 ]
+
+# Broad terms and the narrower terms they include: a search for a broad term also finds offers
+# that list one of its narrower terms. Declared once here; the search filter and the index
+# pages follow it. An offer may list the broad term itself when it suits all of them.
+DOELGROEP_BOOM = {
+    "gewrichtsklachten": ["artrose", "reuma", "knieklachten", "heupklachten",
+                          "rug- en nekklachten", "chronische pijn"],
+    "hart- en longklachten": ["hart- en vaatziekten", "COPD/longklachten"],
+    "beperking": ["lichamelijke beperking", "verstandelijke beperking",
+                  "niet-aangeboren hersenletsel"],
+}
+
+
+def doelgroep_with_narrower(term: str) -> set[str]:
+    """A target group and every narrower term it includes ('gewrichtsklachten' -> artrose...)."""
+    return {term, *DOELGROEP_BOOM.get(term, [])}
 
 # Instructor qualifications ("begeleiding"): what clinicians look for before they refer.
 KWALIFICATIES = [

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from ..catalogue.load import Offer
 from ..catalogue.reference import Reference
-from ..catalogue.vocab import ALLEEN_VOOR, DAGEN, DOELGROEPEN, NIVEAUS, TALEN
+from ..catalogue.vocab import ALLEEN_VOOR, DAGEN, DOELGROEP_BOOM, DOELGROEPEN, NIVEAUS, TALEN
+from .gazetteer import write_gazetteer
 from .texts import PARTS, cost_text, monthly_cost, part_of_day, when_text
 
 SHARD_SIZE = 256
@@ -101,6 +102,8 @@ def search_file(offers: list[Offer], ref: Reference) -> dict:
         "v": DATA_VERSION, "n": len(offers), "scale": SCALE, "shard": SHARD_SIZE,
         "activiteiten": [[c, ref.activities[c].label] for c in codes],
         "doelgroepen": DOELGROEPEN, "talen": talen, "dagen": DAGEN, "dagdelen": PARTS,
+        "doelgroep_boom": [[DOELGROEPEN.index(broad), [DOELGROEPEN.index(n) for n in narrower]]
+                           for broad, narrower in DOELGROEP_BOOM.items()],
         "niveaus": NIVEAUS, "alleen_voor": ALLEEN_VOOR, "flags": FLAGS,
         "niveau_shift": NIVEAU_SHIFT, "op_afspraak_bit": OP_AFSPRAAK_BIT,
         **cols,
@@ -123,6 +126,21 @@ def detail_record(offer: Offer, labels: dict[str, str]) -> dict:
     }
 
 
+def sheet_record(offer: Offer, labels: dict[str, str]) -> dict:
+    """The detail record plus what the printed advice sheet shows (in each offer page)."""
+    data = offer.data
+    cost = data.kosten
+    vergoeding = cost.vergoeding
+    return {
+        **detail_record(offer, labels),
+        "zorgverzekeraar": vergoeding.zorgverzekeraar if vergoeding else None,
+        "stadspas": vergoeding.stadspas if vergoeding else None,
+        "korting": cost.korting,
+        "begeleiding": list(data.begeleiding),
+        "meenemen": data.meenemen,
+    }
+
+
 def write_json(path: Path, value) -> int:
     """Write compact JSON; return its size in bytes."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -131,26 +149,20 @@ def write_json(path: Path, value) -> int:
 
 
 def pc4_file(ref: Reference) -> dict:
-    """Postcode and place centroids for the offline lookup in the browser."""
+    """Postcode centroids for the offline postcode check in the browser (places: plaatsen.json)."""
     rows = sorted(ref.postcodes.values(), key=lambda p: p.pc4)
-    places: dict[str, list[float]] = {}
-    for name, codes in ref.places.items():
-        points = [ref.postcodes[c] for c in codes if c in ref.postcodes]
-        if points:
-            places[name] = [round(sum(p.lat for p in points) / len(points) * SCALE),
-                            round(sum(p.lon for p in points) / len(points) * SCALE)]
     return {"scale": SCALE,
-            "pc4": [[int(p.pc4), round(p.lat * SCALE), round(p.lon * SCALE)] for p in rows],
-            "plaatsen": places}
+            "pc4": [[int(p.pc4), round(p.lat * SCALE), round(p.lon * SCALE)] for p in rows]}
 
 
 def write_data(offers: list[Offer], ref: Reference, out: Path) -> dict:
-    """Write zoek.json, pc4.json and the detail shards; return sizes for the build report."""
+    """Write zoek.json, pc4.json, plaatsen.json and the detail shards; return their sizes."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "details").mkdir(exist_ok=True)
     ordered = search_order(offers)
     sizes = {"zoek.json": write_json(out / "zoek.json", search_file(ordered, ref)),
-             "pc4.json": write_json(out / "pc4.json", pc4_file(ref))}
+             "pc4.json": write_json(out / "pc4.json", pc4_file(ref)),
+             "plaatsen.json": write_gazetteer(ref, out / "plaatsen.json")}
     labels = {code: act.label for code, act in ref.activities.items()}
     for start in range(0, len(ordered), SHARD_SIZE):
         records = [detail_record(o, labels) for o in ordered[start:start + SHARD_SIZE]]

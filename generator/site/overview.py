@@ -5,7 +5,7 @@ from html import escape
 
 from ..catalogue.load import Offer
 from ..catalogue.reference import Reference
-from ..catalogue.vocab import DOELGROEPEN, slugify
+from ..catalogue.vocab import DOELGROEPEN, doelgroep_with_narrower, slugify
 
 
 def by_gemeente(offers: list[Offer]) -> dict[str, tuple[str, list[Offer]]]:
@@ -30,8 +30,9 @@ def by_doelgroep(offers: list[Offer]) -> dict[str, tuple[str, list[Offer]]]:
     """Target-group slug -> (label, offers), in the order of the Dutch list."""
     groups: dict[str, list[Offer]] = defaultdict(list)
     for offer in offers:
-        for group in offer.data.doelgroepen:
-            groups[group].append(offer)
+        for group in DOELGROEPEN:  # a broad term's page also lists its narrower terms
+            if doelgroep_with_narrower(group) & set(offer.data.doelgroepen):
+                groups[group].append(offer)
     return {slugify(g): (g, groups[g]) for g in DOELGROEPEN if groups[g]}
 
 

@@ -17,7 +17,7 @@ from ..catalogue.load import Offer
 from ..catalogue.reference import Reference
 from ..catalogue.vocab import DAGEN, slugify
 from ..opendata.export import offer_jsonld
-from .data import detail_record
+from .data import sheet_record
 from .texts import age_text, cost_text, for_whom_text, monthly_cost, when_text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -118,7 +118,7 @@ class PageRenderer:
             when=when_text(data), cost=cost_text(data), monthly=monthly_cost(data),
             age=age_text(data), for_whom=for_whom_text(data),
             referrals=offer.accepts_referrals(),
-            record=json_script(detail_record(offer, self.labels)),
+            record=json_script(sheet_record(offer, self.labels)),
             jsonld=json_script(offer_jsonld(offer, s.site_url, self.ref.folder)),
             edit_url=f"{s.repo_edit_url}{offer.id}.yaml" if s.repo_edit_url else "",
         )

@@ -44,6 +44,7 @@ def test_resident_signs_up_on_a_phone(demo, journey_factory):
     assert "loc=50.849%2C5.689" in page.url
     j.step("my-location")
 
+    page.locator("#bk-filters > summary").tap()
     page.locator("#bk-meer-filters > summary").tap()
     search_applied(page, page.get_by_role("checkbox", name=re.compile("^Gratis proefles")).tap)
     assert "proef=1" in page.url

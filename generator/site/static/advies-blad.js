@@ -56,8 +56,13 @@
       row(dl, "Wanneer", r.wanneer);
       row(dl, "Waar", r.plek + ", " + r.adres + ", " + r.postcode + " " + r.plaats);
       row(dl, "Kosten", r.kosten + (r.proefles ? " (gratis proefles)" : ""));
+      row(dl, "Vergoeding", [r.zorgverzekeraar && "Zorgverzekeraar: " + r.zorgverzekeraar,
+                             r.stadspas && "Stadspas: " + r.stadspas, r.korting && "Korting: " + r.korting]
+        .filter(Boolean).join(" ") || "Niet bekend. Vraag het de aanbieder.");
+      row(dl, "Begeleiding", (r.begeleiding || []).join(", ") || "Niet bekend. Vraag het de aanbieder.");
+      row(dl, "Meenemen", r.meenemen || "Vraag de aanbieder wat je mee moet nemen.");
       row(dl, "Contact", [r.aanbieder, r.telefoon, r.email].filter(Boolean).join(", "));
-      row(dl, "Link", r.url);
+      row(dl, "Link", r.url.replace(/^https?:\/\//, ""));
       text.appendChild(dl);
       var code = document.createElement("div");
       code.className = "bk-qr";
@@ -73,10 +78,24 @@
 
   var made = document.getElementById("bk-advies-gemaakt");
   if (made) { made.textContent = "Datum: " + new Date().toLocaleDateString("nl-NL", { day: "numeric", month: "long", year: "numeric" }); }
+  var EMPTY = "Je hebt nog geen activiteiten gekozen. Zoek een activiteit en kies \u201cZet op beweegadvies\u201d.";
+
+  /* An empty sheet: no picks in the page, the URL or the browser's storage. */
+  function empty(message) {
+    box.textContent = "";
+    if (location.search) { history.replaceState(null, "", location.pathname); }
+    status.textContent = message || EMPTY;
+    document.getElementById("bk-print").disabled = true;
+    document.documentElement.dataset.bkAdvies = "0";
+  }
+
+  document.addEventListener("bk-advies-leeg", function () {
+    empty(document.querySelector(".bk-advies-status").textContent || EMPTY);
+  });
+  document.getElementById("bk-print").addEventListener("click", function () { window.print(); });
   var ids = chosen();
   if (!ids.length) {
-    status.textContent = "Je hebt nog geen activiteiten gekozen. Zoek een activiteit en kies \u201cZet op beweegadvies\u201d.";
-    document.documentElement.dataset.bkAdvies = "0";
+    empty();
     return;
   }
   Promise.all(ids.map(record)).then(function (found) {
@@ -86,5 +105,4 @@
     }
     render(records);
   });
-  document.getElementById("bk-print").addEventListener("click", function () { window.print(); });
 })();

@@ -15,7 +15,8 @@
   var el = function (id) { return document.getElementById(id); };
 
   var D = null;        // decoded search data
-  var PC = null;       // postcode and place table
+  var PC = null;       // postcode table
+  var P = window.bkPlaatsen;  // the gazetteer (plaatsen.js)
   var state = {};      // current search state
   var results = [];    // indices of matching offers, sorted
   var dist = null;     // distance per offer (km) from the chosen location
@@ -57,9 +58,10 @@
   }
 
   /* ---- state <-> URL <-> form ---- */
-  var LISTS = ["dag", "deel"];
+  var LISTS = ["dag", "deel", "dg"];
   var FLAGS = ["proef", "zv", "sp", "rol", "aangepast", "vrouwen"];
-  var SINGLE = ["q", "loc", "r", "act", "dg", "kosten", "niveau", "leeftijd", "taal"];
+  var SINGLE = ["q", "loc", "r", "act", "kosten", "niveau", "leeftijd", "taal"];
+  var FIELDS = ["q", "r", "act", "niveau", "leeftijd", "taal"];  // form fields with a .value
 
   function readURL() {
     var p = new URLSearchParams(location.search), s = {};
@@ -82,9 +84,7 @@
 
   function readForm() {
     var s = { loc: state.loc || "" };
-    ["q", "r", "act", "dg", "niveau", "leeftijd", "taal"].forEach(function (k) {
-      s[k] = form.elements[k].value.trim();
-    });
+    FIELDS.forEach(function (k) { s[k] = form.elements[k].value.trim(); });
     if (s.q !== (state.q || "")) { s.loc = ""; }
     var cost = form.querySelector("input[name=kosten]:checked");
     s.kosten = cost ? cost.value : "";
@@ -97,9 +97,7 @@
   }
 
   function writeForm(s) {
-    ["q", "r", "act", "dg", "niveau", "leeftijd", "taal"].forEach(function (k) {
-      form.elements[k].value = s[k] || (k === "r" ? "0" : "");
-    });
+    FIELDS.forEach(function (k) { form.elements[k].value = s[k] || (k === "r" ? "0" : ""); });
     form.querySelectorAll("input[name=kosten]").forEach(function (c) { c.checked = c.value === s.kosten; });
     LISTS.forEach(function (k) {
       form.querySelectorAll("input[name=" + k + "]").forEach(function (c) {
@@ -107,9 +105,18 @@
       });
     });
     FLAGS.forEach(function (k) { form.elements[k].checked = s[k]; });
-    var active = ["kosten", "niveau", "leeftijd", "taal"].some(function (k) { return s[k]; }) ||
-      ["proef", "zv", "sp", "rol", "aangepast", "vrouwen"].some(function (k) { return s[k]; });
-    if (active) { el("bk-meer-filters").open = true; }
+    var more = ["kosten", "niveau", "leeftijd", "taal"].some(function (k) { return s[k]; }) ||
+      FLAGS.some(function (k) { return s[k]; });
+    if (more) { el("bk-meer-filters").open = true; }
+    var n = activeFilters(s);
+    el("bk-filters-actief").textContent = n ? "(" + n + " actief)" : "";
+  }
+
+  /* How many filters are on (the place and the distance are not filters). */
+  function activeFilters(s) {
+    return s.dg.length + s.dag.length + s.deel.length +
+      ["act", "kosten", "niveau", "leeftijd", "taal"].filter(function (k) { return s[k]; }).length +
+      FLAGS.filter(function (k) { return s[k]; }).length;
   }
 
   /* ---- build the filter controls once ---- */
@@ -119,9 +126,9 @@
     select.appendChild(o);
   }
 
-  function checkbox(fieldset, type, name, value, label, id) {
+  function checkbox(fieldset, type, name, value, label, id, extraClass) {
     var wrap = document.createElement("div");
-    wrap.className = "bk-keuze";
+    wrap.className = "bk-keuze" + (extraClass ? " " + extraClass : "");
     var input = document.createElement("input");
     input.type = type; input.name = name; input.value = value; input.id = id;
     var lab = document.createElement("label");
@@ -130,11 +137,32 @@
     lab.firstChild.textContent = label;
     wrap.appendChild(input); wrap.appendChild(lab);
     fieldset.appendChild(wrap);
+    return wrap;
+  }
+
+  /* Target groups as a small tree: a broad term, then its narrower terms (vocab taxonomy). */
+  function targetGroups() {
+    var raw = D.raw, seen = {}, order = [];
+    raw.doelgroep_boom.forEach(function (branch) {
+      order.push([branch[0], 0]); seen[branch[0]] = true;
+      branch[1].forEach(function (k) { order.push([k, 1]); seen[k] = true; });
+    });
+    raw.doelgroepen.forEach(function (g, k) { if (!seen[k]) { order.push([k, 0]); } });
+    // a broad term matches itself and its narrower terms
+    D.dgMask = raw.doelgroepen.map(function (g, k) { return (1 << k) >>> 0; });
+    raw.doelgroep_boom.forEach(function (branch) {
+      branch[1].forEach(function (k) { D.dgMask[branch[0]] = (D.dgMask[branch[0]] | (1 << k)) >>> 0; });
+    });
+    order.forEach(function (pair) {
+      var k = pair[0];
+      checkbox(el("bk-dg"), "checkbox", "dg", raw.doelgroepen[k], raw.doelgroepen[k], "bk-dg-" + k,
+               pair[1] ? "bk-smal" : "");
+    });
   }
 
   function buildControls() {
     var raw = D.raw;
-    raw.doelgroepen.forEach(function (g) { option(el("bk-dg"), g, g); });
+    targetGroups();
     raw.activiteiten.forEach(function (a) { option(el("bk-act"), a[0], a[1]); });
     raw.niveaus.forEach(function (v) { option(el("bk-niveau"), v, v); });
     raw.talen.forEach(function (v) { option(el("bk-taal"), v, v); });
@@ -150,9 +178,8 @@
   }
 
   /* ---- location ---- */
+  // {lat, lon, label} for the place in the state, null without one, or {error} when unknown.
   function resolveLocation(s) {
-    el("bk-q-fout").textContent = "";
-    el("bk-q").removeAttribute("aria-invalid");
     if (s.loc) {
       var parts = s.loc.split(",").map(Number);
       if (parts.length === 2 && !isNaN(parts[0]) && !isNaN(parts[1])) {
@@ -161,23 +188,34 @@
     }
     var q = (s.q || "").trim();
     if (!q) { return null; }
-    var m = q.match(/^(\d{4})/);
-    if (m) {
-      var row = PC.byCode[Number(m[1])];
-      if (row) { return { lat: row[1] / PC.scale, lon: row[2] / PC.scale, label: "postcode " + m[1] }; }
-    } else {
-      var key = q.toLowerCase();
-      var found = PC.byName[key] ? key : Object.keys(PC.byName).filter(function (n) {
-        return n.indexOf(key) === 0;
-      }).sort()[0];
-      if (found) {
-        var name = PC.byName[found], p = PC.plaatsen[name];
-        return { lat: p[0] / PC.scale, lon: p[1] / PC.scale, label: name };
+    var pc = q.replace(/\s+/g, "").match(/^(\d+)([a-zA-Z]*)$/);
+    if (pc) {
+      if (pc[1].length !== 4 || pc[2].length > 2 || pc[2].length === 1) {
+        return { error: "\u201c" + q + "\u201d is geen postcode. Een postcode heeft 4 cijfers en 2 letters, bijvoorbeeld 3072 AB." };
       }
+      var row = PC.byCode[Number(pc[1])];
+      if (!row) {
+        return { error: "Postcode " + pc[1] + " bestaat niet. Kijk of de cijfers kloppen, of typ je woonplaats." };
+      }
+      // a PC6 (3072 AB) counts as its PC4: the table has no finer centroids
+      return { lat: row[1] / PC.scale, lon: row[2] / PC.scale, label: "postcode " + pc[1] };
     }
-    el("bk-q-fout").textContent = "We kennen \u201c" + q + "\u201d niet. Typ een postcode (4 cijfers) of een plaatsnaam.";
-    el("bk-q").setAttribute("aria-invalid", "true");
-    return null;
+    var found = P.match(q, 1)[0];
+    if (!found) {
+      return { error: "We kennen \u201c" + q + "\u201d niet. Typ een postcode (4 cijfers) of de naam van een plaats, wijk of buurt." };
+    }
+    var place = P.place(found.i);
+    return { lat: place.lat, lon: place.lon, label: place.label,
+             typo: found.typo ? place.name : "" };
+  }
+
+  function showLocationProblem(where) {
+    var field = el("bk-q");
+    el("bk-q-fout").textContent = where && where.error ? where.error : "";
+    el("bk-q-hulp").textContent = where && where.typo ?
+      "Bedoel je " + where.label + "? We zoeken daar." : "Bijvoorbeeld 3072 AB, Delfshaven of Den Haag";
+    if (where && where.error) { field.setAttribute("aria-invalid", "true"); }
+    else { field.removeAttribute("aria-invalid"); }
   }
 
   /* ---- filtering with counts per option ---- */
@@ -201,8 +239,9 @@
       var word = actIdx < 32 ? D.a0 : D.a1, bit = (1 << (actIdx % 32)) >>> 0;
       facets.push(["act", function (i) { return (word[i] & bit) !== 0; }]);
     } else { facets.push(["act", null]); }
-    var dg = raw.doelgroepen.indexOf(s.dg);
-    facets.push(["dg", dg >= 0 ? function (i) { return (D.g[i] & (1 << dg)) !== 0; } : null]);
+    var dgMask = 0;
+    s.dg.forEach(function (g) { var k = raw.doelgroepen.indexOf(g); if (k >= 0) { dgMask |= D.dgMask[k]; } });
+    facets.push(["dg", dgMask ? function (i) { return (D.g[i] & dgMask) !== 0; } : null]);
     var tm = timeMask(s.dag, s.deel);
     facets.push(["tijd", (s.dag.length || s.deel.length) ? function (i) { return (D.t[i] & tm) !== 0; } : null]);
     var max = s.kosten === "gratis" ? 0 : s.kosten ? Number(s.kosten) : -1;
@@ -247,7 +286,10 @@
         countBits(c.act, D.a0[i], 0);
         if (D.a1[i]) { countBits(c.act, D.a1[i], 32); }
         break;
-      case "dg": countBits(c.dg, D.g[i], 0); break;
+      case "dg":
+        var g = D.g[i];
+        for (var k = 0; k < c.dg.length; k++) { if (g & D.dgMask[k]) { c.dg[k]++; } }
+        break;
       case "tijd":
         var t = D.t[i];
         for (var d = 0; d < 7; d++) { if (t & c.dayMasks[d]) { c.dag[d]++; } }
@@ -318,11 +360,11 @@
       });
     }
     var raw = D.raw;
-    setSelect("bk-dg", c.dg, raw.doelgroepen);
+    function setBox(id, n) { el(id).nextSibling.lastChild.textContent = "(" + n + ")"; }
+    for (var g = 0; g < c.dg.length; g++) { setBox("bk-dg-" + g, c.dg[g]); }
     setSelect("bk-act", c.act, raw.activiteiten.map(function (a) { return a[0]; }));
     setSelect("bk-niveau", c.niveau, raw.niveaus);
     setSelect("bk-taal", c.taal, raw.talen);
-    function setBox(id, n) { el(id).nextSibling.lastChild.textContent = "(" + n + ")"; }
     for (var d = 0; d < 7; d++) { setBox("bk-dag-" + d, c.dag[d]); }
     for (var p = 0; p < 3; p++) { setBox("bk-deel-" + p, c.deel[p]); }
     for (var k = 0; k < COSTS.length; k++) { setBox("bk-kosten-" + k, c.kosten[k]); }
@@ -333,8 +375,20 @@
 
   /* ---- map ---- */
   function initMap() {
-    map = L.map("bk-kaart", { zoomSnap: 1, minZoom: 6, maxZoom: cfg.maxZoom }).setView([52.15, 5.3], 7);
+    // The wheel scrolls the page; it zooms only after a click on the map, or with Ctrl.
+    map = L.map("bk-kaart", { zoomSnap: 1, minZoom: 6, maxZoom: cfg.maxZoom, zoomControl: false,
+                              scrollWheelZoom: false }).setView([52.15, 5.3], 7);
+    L.control.zoom({ zoomInTitle: "Inzoomen", zoomOutTitle: "Uitzoomen" }).addTo(map);
     map.attributionControl.setPrefix("Leaflet");
+    var box = map.getContainer();
+    box.setAttribute("aria-label", "Kaart met de gevonden activiteiten");
+    map.on("click focus", function () { map.scrollWheelZoom.enable(); });
+    box.addEventListener("mouseleave", function () { map.scrollWheelZoom.disable(); });
+    box.addEventListener("wheel", function (e) {
+      if (!e.ctrlKey || map.scrollWheelZoom.enabled()) { return; }
+      e.preventDefault();
+      map.setZoomAround(map.mouseEventToContainerPoint(e), map.getZoom() + (e.deltaY < 0 ? 1 : -1));
+    }, { passive: false });
     L.tileLayer(cfg.tiles, { attribution: cfg.attribution, maxZoom: cfg.maxZoom }).addTo(map);
     L.Icon.Default.imagePath = new URL("assets/vendor/leaflet/images/", base).href;
     clusterLayer = L.layerGroup().addTo(map);
@@ -361,22 +415,27 @@
       if (c.properties.cluster) {
         var n = c.properties.point_count;
         var size = n < 10 ? 34 : n < 100 ? 40 : n < 1000 ? 48 : 56;
+        var name = n + " activiteiten";
         var m = L.marker(ll, {
-          icon: L.divIcon({ html: "<span>" + n + "</span>", className: "bk-cluster", iconSize: [size, size] }),
-          title: n + " activiteiten, zoom in", alt: n + " activiteiten", keyboard: true
+          icon: L.divIcon({ html: "<span aria-hidden=\"true\">" + n + "</span>", className: "bk-cluster", iconSize: [size, size] }),
+          title: name + ": klik om in te zoomen", keyboard: true
         });
         m.on("click", function () {
           map.setView(ll, Math.min(index.getClusterExpansionZoom(c.properties.cluster_id), cfg.maxZoom));
+          map.getContainer().focus({ preventScroll: true });  // the cluster itself is gone now
         });
         clusterLayer.addLayer(m);
-        m.getElement && m.getElement() && m.getElement().setAttribute("aria-label", n + " activiteiten, zoom in");
+        var icon = m.getElement();
+        icon.setAttribute("role", "button");
+        icon.setAttribute("aria-label", name + ": klik om in te zoomen");
       } else {
         var i = c.properties.i;
-        var marker = L.marker(ll, { alt: "Activiteit", title: "Activiteit", keyboard: true });
+        var marker = L.marker(ll, { alt: "Activiteit (naam wordt geladen)", keyboard: true });
         marker.bindPopup("Laden...");
         marker.on("popupopen", function () { popup(marker, i); });
         marker.bkIndex = i;
         clusterLayer.addLayer(marker);
+        nameMarker(marker, i);
       }
     });
     if (firstClusters) {
@@ -384,6 +443,24 @@
       performance.mark("bk-first-clusters");
     }
     document.documentElement.dataset.bkMarkers = String(items.length);
+    map.getContainer().dataset.zoom = String(map.getZoom());
+  }
+
+  /* A pin is named for what it holds: "Walking football voor 60-plussers, Sportpark Charlois". */
+  function nameMarker(marker, i) {
+    details(i).then(function (r) {
+      var icon = marker.getElement();
+      if (!icon) { return; }
+      var name = r.titel + ", " + r.plek;
+      icon.setAttribute("alt", name);
+      icon.setAttribute("title", name);
+    });
+  }
+
+  function markerFor(i) {
+    var found = null;
+    clusterLayer.eachLayer(function (m) { if (m.bkIndex === i) { found = m; } });
+    return found;
   }
 
   function popup(marker, i) {
@@ -462,8 +539,10 @@
         show.textContent = "Toon op de kaart";
         show.setAttribute("aria-label", "Toon op de kaart: " + r.titel);
         show.addEventListener("click", function () {
-          map.setView([D.lat[i], D.lon[i]], 16);
+          map.setView([D.lat[i], D.lon[i]], 16, { animate: false });
           el("bk-kaart").scrollIntoView({ block: "nearest" });
+          var m = markerFor(i);  // focus the pin itself, with its popup open
+          if (m) { m.openPopup(); m.getElement().focus({ preventScroll: true }); }
         });
         var pick = document.createElement("button");
         pick.type = "button"; pick.className = "md-button";
@@ -487,12 +566,13 @@
       var li = document.createElement("li"), b = document.createElement("button");
       b.type = "button"; b.className = "md-button"; b.textContent = label;
       b.addEventListener("click", function () {
-        var next = JSON.parse(JSON.stringify(state)); change(next); go(next, true);
+        var next = JSON.parse(JSON.stringify(state)); change(next); go(next, "push", "always");
       });
       li.appendChild(b); tips.appendChild(li);
     }
     if (Number(s.r) > 0 && Number(s.r) < 25) { tip("Zoek verder weg: binnen 25 km", function (n) { n.r = "25"; }); }
-    if (s.dg) { tip("Zonder doelgroep \u201c" + s.dg + "\u201d", function (n) { n.dg = ""; }); }
+    if (Number(s.r) === 25) { tip("Zoek op alle afstanden", function (n) { n.r = "0"; }); }
+    if (s.dg.length) { tip("Zonder doelgroep of klacht", function (n) { n.dg = []; }); }
     if (s.act) { tip("Alle activiteiten", function (n) { n.act = ""; }); }
     if (s.dag.length) { tip("Alle dagen", function (n) { n.dag = []; }); }
     if (s.deel.length) { tip("Alle dagdelen", function (n) { n.deel = []; }); }
@@ -505,8 +585,8 @@
   }
 
   function clearFilters(n) {
-    ["act", "dg", "kosten", "niveau", "leeftijd", "taal"].forEach(function (k) { n[k] = ""; });
-    n.dag = []; n.deel = [];
+    ["act", "kosten", "niveau", "leeftijd", "taal"].forEach(function (k) { n[k] = ""; });
+    n.dag = []; n.deel = []; n.dg = [];
     FLAGS.forEach(function (k) { n[k] = false; });
   }
 
@@ -514,14 +594,25 @@
   function apply() {
     var t0 = performance.now();
     var where = resolveLocation(state);
+    showLocationProblem(where);
+    if (where && where.error) {
+      // Unknown place: say so, and show no count or results of an earlier search.
+      results = [];
+      el("bk-aantal").textContent = where.error;
+      el("bk-leeg").hidden = true;
+      clusterIndex(results);
+      drawClusters();
+      return finish(renderList());
+    }
     var r = filter(state, where);
     performance.mark("bk-filtered");
     results = r.results;
-    shown = PAGE;
+    shown = Math.max(PAGE, restoring.shown || 0);
     showCounts(r.counts);
     var n = results.length;
     var place = where ? (Number(state.r) > 0 ? " binnen " + state.r + " km van " : " vanaf ") + where.label : "";
-    el("bk-aantal").textContent = (n === 1 ? "1 activiteit" : n + " activiteiten") + " gevonden" + place + ".";
+    el("bk-aantal").textContent = n ? (n === 1 ? "1 activiteit" : n + " activiteiten") + " gevonden" + place + "." :
+      "Geen activiteiten gevonden" + place + ".";
     el("bk-leeg").hidden = n > 0;
     if (!n) { emptyTips(state); }
     clusterIndex(results);
@@ -530,23 +621,61 @@
     drawClusters();
     window.bkLastApplyMs = performance.now() - t0;
     document.documentElement.dataset.bkResults = String(n);
-    return renderList().then(function () {
+    document.documentElement.dataset.bkCentre = where ? where.lat.toFixed(5) + "," + where.lon.toFixed(5) : "";
+    return finish(renderList());
+  }
+
+  function finish(rendered) {
+    return rendered.then(function () {
+      if (restoring.scroll !== undefined) { window.scrollTo(0, restoring.scroll); }
+      restoring = {};
+      if (reveal) { revealResults(reveal); reveal = null; }
       document.documentElement.dataset.bkReady = String((Number(document.documentElement.dataset.bkReady) || 0) + 1);
     });
   }
 
-  function go(next, push) {
+  /* After a committed search: bring the count and first results into view and focus the count
+   * (phones: the results are far below the form). "always" also moves focus when in view. */
+  function revealResults(how) {
+    var count = el("bk-aantal"), box = count.getBoundingClientRect();
+    var inView = box.top >= 0 && box.bottom <= window.innerHeight;
+    if (!inView) { count.scrollIntoView({ block: "start" }); }
+    if (!inView || how === "always") { count.focus({ preventScroll: true }); }
+  }
+
+  var reveal = null;     // "submit" or "always": move to the results when this search is shown
+  var restoring = {};    // scroll position and list length to restore (Back/Forward)
+  var burst = null;      // the select being changed with arrow keys (one history entry per burst)
+  var keyed = null;      // the select that last got an arrow key
+
+  // mode: "push" adds a history entry, "replace" updates the current one, otherwise none.
+  function go(next, mode, how) {
     state = next;
     writeForm(state);
-    if (push) { history.pushState(null, "", toURL(state)); }
+    var url = toURL(state);
+    if (mode === "push" && url !== location.pathname + location.search) {
+      saveScroll();
+      history.pushState(null, "", url);
+    } else if (mode) { history.replaceState(null, "", url); }
+    reveal = how || null;
     return applyWhenReady();
   }
 
   function onChange(event) {
-    go(readForm(), true);
+    var target = event && event.target;
+    if (target && target.id === "bk-q") { return; }  // the place counts on Enter or a choice
+    var mode = "push";
+    if (target && target.tagName === "SELECT" && keyed === target) {
+      // arrow keys in a dropdown: results follow, but only the first step adds history
+      mode = burst === target ? "replace" : "push";
+      burst = target;
+    } else { burst = null; }
+    go(readForm(), mode);
   }
 
-  function needsLookup(s) { return Boolean(s.q); }
+  function saveScroll() {
+    history.replaceState({ scroll: window.scrollY, shown: shown }, "", location.href);
+  }
 
   function loadPostcodes() {
     if (!loadPostcodes.promise) {
@@ -554,25 +683,33 @@
         PC = pc;
         PC.byCode = {};
         PC.pc4.forEach(function (row) { PC.byCode[row[0]] = row; });
-        PC.byName = {};
-        Object.keys(PC.plaatsen).forEach(function (name) { PC.byName[name.toLowerCase()] = name; });
-        var list = el("bk-plaatsen");
-        Object.keys(PC.plaatsen).sort().forEach(function (name) {
-          var o = document.createElement("option"); o.value = name; list.appendChild(o);
-        });
         return PC;
       });
     }
     return loadPostcodes.promise;
   }
 
-  // Apply a state; wait for the postcode table first when the state names a place.
+  function loadPlaces() { return P.load(new URL("data/plaatsen.json", base).href); }
+
+  // Apply a state; wait for the postcode table or the gazetteer when the state names a place.
   function applyWhenReady() {
-    return needsLookup(state) && !PC ? loadPostcodes().then(apply) : apply();
+    var q = (state.q || "").trim(), waits = [];
+    if (q && !state.loc) {
+      if (/^\d/.test(q)) { if (!PC) { waits.push(loadPostcodes()); } } else if (!P.ready()) { waits.push(loadPlaces()); }
+    }
+    return waits.length ? Promise.all(waits).then(apply) : apply();
+  }
+
+  function submit() {
+    var next = readForm();
+    next.loc = next.q ? "" : state.loc || "";
+    burst = null;
+    go(next, "push", "submit");
   }
 
   function start() {
     performance.mark("bk-start");
+    if ("scrollRestoration" in history) { history.scrollRestoration = "manual"; }
     var postcodes = loadPostcodes();
     // The page's head already started fetching and parsing the data (window.bkZoekData).
     (window.bkZoekData || fetchJSON("data/zoek.json")).then(function (raw) {
@@ -583,9 +720,21 @@
       initMap();
       state = readURL();
       writeForm(state);
-      history.replaceState(null, "", toURL(state));
+      restoring = history.state || {};
+      history.replaceState(history.state, "", toURL(state));
+      el("bk-filters").open = window.matchMedia("(min-width: 60em)").matches || activeFilters(state) > 0;
       form.addEventListener("change", onChange);
-      form.addEventListener("submit", function (e) { e.preventDefault(); onChange(); });
+      form.addEventListener("submit", function (e) { e.preventDefault(); submit(); });
+      form.addEventListener("keydown", function (e) {
+        if (e.target.tagName === "SELECT") { keyed = /^(Arrow|Page|Home|End)/.test(e.key) ? e.target : null; }
+      });
+      form.addEventListener("pointerdown", function () { keyed = null; burst = null; });
+      form.addEventListener("focusout", function (e) { if (e.target === burst) { burst = null; } });
+      var combo = P.combobox(el("bk-q"), el("bk-q-lijst"), el("bk-q-status"), function () { submit(); });
+      el("bk-q").addEventListener("focus", function () {
+        // suggestions for what was typed while the gazetteer loaded
+        loadPlaces().then(function () { if (document.activeElement === el("bk-q")) { combo.open(); } });
+      }, { once: true });
       el("bk-meer").addEventListener("click", function () {
         var first = shown;
         shown += PAGE;
@@ -595,10 +744,21 @@
         });
       });
       el("bk-wis").addEventListener("click", function () {
-        var next = JSON.parse(JSON.stringify(state)); clearFilters(next); go(next, true);
+        var next = JSON.parse(JSON.stringify(state)); clearFilters(next); go(next, "push");
+      });
+      el("bk-toon").addEventListener("click", function () {
+        if (!window.matchMedia("(min-width: 60em)").matches) { el("bk-filters").open = false; }
+        revealResults("always");
       });
       el("bk-locatie").addEventListener("click", locate);
-      window.addEventListener("popstate", function () { state = readURL(); writeForm(state); applyWhenReady(); });
+      var saving = null;
+      window.addEventListener("scroll", function () {
+        if (!saving) { saving = setTimeout(function () { saving = null; saveScroll(); }, 250); }
+      }, { passive: true });
+      window.addEventListener("pagehide", saveScroll);
+      window.addEventListener("popstate", function (e) {
+        state = readURL(); writeForm(state); restoring = e.state || {}; applyWhenReady();
+      });
       return applyWhenReady();
     }).catch(function (err) {
       el("bk-aantal").textContent = "Het aanbod kon niet worden geladen. Probeer het later opnieuw.";
@@ -617,7 +777,7 @@
       var next = readForm();
       next.q = "";
       next.loc = pos.coords.latitude.toFixed(3) + "," + pos.coords.longitude.toFixed(3);
-      go(next, true);
+      go(next, "push", "submit");
     }, function () {
       el("bk-q-fout").textContent = "Je locatie is niet gevonden. Typ je postcode of woonplaats.";
       el("bk-aantal").textContent = "";
