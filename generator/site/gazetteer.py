@@ -28,7 +28,7 @@ PREFIX = re.compile(r"^(?:wijke?|buurt)\s+\d+\s*", re.IGNORECASE)
 # "Vliet. Tuinen en Frisia": CBS turned the commas of some names into full stops.
 FULL_STOP = re.compile(r"(?<=[a-zà-ÿ])\. (?=[A-Z'])")
 # Woonplaats names with a disambiguation suffix: "Spijk Gn", "Ursem gem. S".
-SUFFIX = re.compile(r"\s+(?:gem\. \w+|[A-Z][a-z]{0,2})$")
+SUFFIX = re.compile(r"\s+(?:gem\. \w+|Gld|NB|NH|L|Gn|GN|AC|Ut|S)$")
 
 
 @dataclass(frozen=True)
@@ -116,17 +116,17 @@ def woonplaats_places(folder: Path, ref: Reference, index: GemeenteIndex,
     buurt_by_name = {(key(b.name), b.gemeente): b for b in buurten}
     out, missing = [], []
     for row in _read_csv(folder / "cbs2017-woonplaatsen.csv"):
-        name = SUFFIX.sub("", row["woonplaatsnaam"]) if " " in row["woonplaatsnaam"] else \
-            row["woonplaatsnaam"]
+        name = SUFFIX.sub("", row["woonplaatsnaam"])
         code = row["gemeentecode"]
         anchor = _median_point(anchors[code]) if code in anchors else None
         if anchor is None and code in shapes:
             point = shapes[code].representative_point()
             anchor = (point.y, point.x)
-        found = groups.get(key(name)) or groups.get(key(row["woonplaatsnaam"]))
+        found = [*groups.get(key(name), {}).values(),
+                 *groups.get(key(row["woonplaatsnaam"]), {}).values()]
         centre = None
         if found:
-            candidates = [_median_point(points) for points in found.values()]
+            candidates = [_median_point(points) for points in found]
             centre = min(candidates, key=lambda c: _km2(c, anchor)) if anchor else candidates[0]
         if centre is None and anchor is not None:
             gemeente = index.name_at(*anchor)

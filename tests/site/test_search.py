@@ -214,7 +214,8 @@ def test_complaints_tree_and_several_at_once(page, site_url, offers):
 
 def test_phone_search_shows_the_count(context_factory, site_url):
     """On a 360x740 phone the result count is in view and focused after 'Zoeken'."""
-    context = context_factory(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    context = context_factory(viewport={"width": 360, "height": 740}, is_mobile=True,
+                              has_touch=True)
     page = context.new_page()
     page.goto(site_url)
     wait_ready(page)
@@ -288,8 +289,7 @@ def test_map_wheel_controls_and_names(page, site_url):
     wait_ready(page)
     assert page.get_attribute(".leaflet-control-zoom-in", "title") == "Inzoomen"
     assert page.get_attribute(".leaflet-control-zoom-out", "title") == "Uitzoomen"
-    zoom = "document.querySelector('#bk-kaart') && bkMapZoom()"
-    page.evaluate("window.bkMapZoom = () => Number(document.getElementById('bk-kaart').dataset.zoom)")
+    zoom = "Number(document.getElementById('bk-kaart').dataset.zoom)"
     before = page.evaluate(zoom)
     page.mouse.move(640, page.locator("#bk-kaart").bounding_box()["y"] + 150)
     page.mouse.wheel(0, -300)
@@ -299,19 +299,19 @@ def test_map_wheel_controls_and_names(page, site_url):
     page.mouse.wheel(0, -100)
     page.keyboard.up("Control")
     page.wait_for_function(f"{zoom} > {before}")
-    names = page.eval_on_selector_all(
-        "#bk-kaart .leaflet-marker-icon:not(.bk-cluster)", "els => els.map(e => e.alt)")
-    page.wait_for_function("""() => [...document.querySelectorAll(
-        '#bk-kaart .leaflet-marker-icon:not(.bk-cluster)')].every(e => !e.alt.includes('geladen'))""")
-    names = page.eval_on_selector_all(
-        "#bk-kaart .leaflet-marker-icon:not(.bk-cluster)", "els => els.map(e => e.alt)")
+    pins = "#bk-kaart .leaflet-marker-icon:not(.bk-cluster)"
+    page.wait_for_function(f"""() => [...document.querySelectorAll('{pins}')]
+        .every(e => !e.alt.includes('geladen'))""")
+    names = page.eval_on_selector_all(pins, "els => els.map(e => e.alt)")
     assert "Walking football voor 55-plussers, Sportpark Charlois, veld 3" in names
-    clusters = page.eval_on_selector_all("#bk-kaart .bk-cluster", "els => els.map(e => e.getAttribute('aria-label'))")
+    clusters = page.eval_on_selector_all("#bk-kaart .bk-cluster",
+                                         "els => els.map(e => e.getAttribute('aria-label'))")
     assert all(re.fullmatch(r"\d+ activiteiten: klik om in te zoomen", c) for c in clusters)
     # the controls stay under the sticky header
     assert page.evaluate("""() => {
         const z = e => Number(getComputedStyle(e).zIndex) || 0;
-        return z(document.getElementById('bk-kaart')) < z(document.querySelector('.md-header')); }""")
+        const header = document.querySelector('.md-header');
+        return z(document.getElementById('bk-kaart')) < z(header); }""")
 
 
 def test_advice_sheet_new_advice_print_and_idle(page, site_url):
