@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install servers test demo bench build lint clean
+.PHONY: help install servers test demo bench build lint clean golden
 
 help:  ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -60,3 +60,7 @@ bench: install /usr/bin/wrk  ## benchmark validation, build, browser and referra
 
 clean:  ## remove build output and the virtual environment
 	rm -rf site $(VENV) .pytest_cache test-artifacts
+
+golden: install  ## rebuild tests/golden/expected/ after a change to the output that is meant
+	BEWEEGKAART_REFRESH_GOLDEN=1 $(BIN)/pytest -q tests/golden
+	git status --short tests/golden/expected

@@ -1,43 +1,215 @@
-"""`build_site`: validate the offers, then build the site with MkDocs and the adapter."""
+"""The build, one stage after another: load -> validate -> enrich -> render -> export.
+
+    sources = read_sources(offers)                         load      (catalogue/load.py)
+    offer   = check_source(source)                         validate, enrich (catalogue/)
+    parts   = OfferRenderer.render(offer) + offer_exports  render, export per offer
+    site    = render_site(parts) + export_site(parts)      render, export per build
+
+Per-offer work is cached by content (generator/cache.py): a rebuild validates and renders
+only the offers whose file changed, and writes only the files whose content changed. MkDocs
+renders the theme and the hand-written pages once per theme change (site/adapter.py).
+"""
 
 import datetime as dt
+import hashlib
+import json
+import os
+import shutil
 import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-
-from .catalogue.load import load_catalogue
+from .cache import BuildCache, entry_key, hash_tree
+from .catalogue.load import Source, check_source, gc_paused, read_sources
 from .catalogue.problems import Problem
-from .site.adapter import STATE_KEY, BuildState, read_settings
+from .catalogue.reference import Reference, load_reference
+from .catalogue.schema import json_schema
+from .opendata.export import check_package, export_files, offer_exports
+from .site import adapter, pages
+from .site.adapter import Theme, drop_shells, plain_settings, render_theme, theme_in
+from .site.output import Output
+from .site.render import OfferParts, OfferRenderer, render_site
+from .site.settings import Paths, Settings, read_settings
+
+PARALLEL_FROM = 1000  # offers to (re)build before worker processes pay off
+CHUNK = 500
+OPEN_DATA_DIR = "open-data"
+VALIDATE_OPEN_DATA_UP_TO = 500  # Frictionless validation is slow; `beweegkaart export` validates
 
 
 class BuildError(Exception):
-    """The offers did not validate; `problems` holds the validator's errors."""
+    """The offers did not validate; `problems` holds every problem found."""
 
     def __init__(self, problems: list[Problem]):
         """Keep the problems for printing."""
-        super().__init__(f"{len(problems)} fout(en) in de aanbod-bestanden")
+        errors = [p for p in problems if p.severity == "error"]
+        super().__init__(f"{len(errors)} fout(en) in de aanbod-bestanden")
         self.problems = problems
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Build:
+    """The inputs of one build."""
+
+    settings: Settings
+    paths: Paths
+    theme: Theme
+    site_dir: Path
+    today: dt.date
+    progress: object = None
+    clean: bool = True  # empty site_dir first when the cache knows nothing about it
+    jobs: int = os.cpu_count() or 1
 
 
 def build_site(offers_dir: Path, site_dir: Path, config_file: Path = Path("mkdocs.yml"),
-               today: dt.date | None = None, progress=None, catalogue=None) -> dict:
-    """Validate `offers_dir` and build the site into `site_dir`; return a build report."""
+               today: dt.date | None = None, progress=None, cache_dir: Path | None = None,
+               jobs: int | None = None) -> dict:
+    """Build the site for `offers_dir` into `site_dir`; return a build report.
+
+    Raises BuildError (before anything is written into site_dir) when an offer is invalid.
+    """
     started = time.perf_counter()
-    today = today or dt.date.today()
-    if catalogue is None:
-        catalogue = load_catalogue([Path(offers_dir)], today=today)
-    if catalogue.errors:
-        raise BuildError(catalogue.errors)
-    validated = time.perf_counter()
-    config = load_config(str(config_file), site_dir=str(Path(site_dir).resolve()))
-    settings, _ = read_settings(config)
-    state = BuildState(catalogue, settings, Path(offers_dir), today, progress)
-    config[STATE_KEY] = state
-    if progress:
-        progress(f"{len(catalogue.offers)} aanbod gecontroleerd; site bouwen met MkDocs...")
-    build(config)
-    report = {**state.report, "validate_s": validated - started,
-              "total_s": time.perf_counter() - started, "warnings": catalogue.warnings}
-    return report
+    settings, paths = read_settings(config_file)
+    paths = replace(paths, offers_dir=Path(offers_dir).resolve(),
+                    cache_dir=Path(cache_dir).resolve() if cache_dir else paths.cache_dir)
+    theme = render_theme(Path(config_file), paths.cache_dir)
+    build = Build(settings, paths, theme, Path(site_dir), today or dt.date.today(), progress,
+                  jobs=jobs or (os.cpu_count() or 1))
+    report = run(build)
+    return {**report, "total_s": time.perf_counter() - started}
+
+
+def build_after_mkdocs(config) -> dict:
+    """The pipeline inside a plain `mkdocs build` or `mkdocs serve` (called by the hook)."""
+    settings, paths = plain_settings(config)
+    site_dir = Path(config.site_dir)
+    theme = theme_in(site_dir)
+    drop_shells(site_dir)
+    return run(Build(settings, paths, theme, site_dir, dt.date.today(), clean=False))
+
+
+def run(build: Build) -> dict:
+    """load -> validate -> enrich -> render -> export, with the cache."""
+    say = build.progress or (lambda message: None)
+    ref = load_reference(build.paths.reference_dir)
+    cache = BuildCache(build.paths.cache_dir)
+    try:
+        with gc_paused():
+            sources, problems = read_sources([build.paths.offers_dir])
+            key = build_key(build, ref)
+            parts, more, counts = offer_parts(sources, key, ref, build, cache)
+        problems = [*problems, *more]
+        if any(p.severity == "error" for p in problems):
+            raise BuildError(problems)
+        say(f"{len(parts)} aanbod gecontroleerd ({counts['rendered']} opnieuw); site bouwen...")
+        visible = [p for p in parts if not p.expired(build.today)]
+        out = open_output(build, cache)
+        report = render_site(visible, ref, build.settings, build.theme, out, cache)
+        export_site(visible, out, build)
+        report["removed"] = out.remove_stale()
+        report["written"] = out.written
+        cache.save_manifest(build.site_dir, out.manifest)
+        cache.keep_only({p.key for p in parts})
+    finally:
+        cache.close()
+    return {**report, **counts, "problems": problems,
+            "warnings": [p for p in problems if p.severity == "warning"]}
+
+
+def build_key(build: Build, ref: Reference) -> str:
+    """A hash of everything every offer's products depend on besides its own file: the code,
+    the templates, the schema, the reference data, the settings, the theme and the date."""
+    code = hash_tree([Path(__file__).parent, pages.TEMPLATES, adapter.STATIC])
+    schema = json.dumps(json_schema(), sort_keys=True)
+    h = hashlib.blake2b(digest_size=16)
+    for part in (code, schema, hash_tree([ref.folder]), repr(build.settings), build.theme.key,
+                 build.today.isoformat()):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def offer_parts(sources: list[Source], key: str, ref: Reference, build: Build,
+                cache: BuildCache) -> tuple[list[OfferParts], list[Problem], dict]:
+    """Each offer's parts: from the cache when its file is unchanged, else built (validated,
+    enriched, rendered, exported) and stored."""
+    keys = [entry_key(key, s.id, s.raw) for s in sources]
+    cached = {k: p for k, p in cache.parts(keys).items() if photos_unchanged(p)}
+    todo = [(s, k) for s, k in zip(sources, keys, strict=True) if k not in cached]
+    made = make_parts(todo, ref, build)
+    cache.put([(p.key, p, page) for p, _problems, page in made if p is not None])
+    fresh = {p.key: p for p, _problems, _page in made if p is not None}
+    parts = [cached.get(k) or fresh[k] for k in keys if k in cached or k in fresh]
+    problems = [q for p in cached.values() for q in p.problems]
+    problems += [q for _p, found, _page in made for q in found]
+    problems.sort(key=lambda p: (p.path, p.line, p.column))
+    return parts, problems, {"reused": len(cached), "rendered": len(fresh)}
+
+
+def photos_unchanged(parts: OfferParts) -> bool:
+    """True when every photo still has the size and mtime it had when the entry was made."""
+    for source, _name, size, mtime in parts.photos:
+        try:
+            stat = os.stat(source)
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
+            return False
+    return True
+
+
+def make_parts(todo: list[tuple[Source, str]], ref: Reference, build: Build) -> list[tuple]:
+    """Build the parts of the offers in `todo`, in worker processes when there are many."""
+    if not todo:
+        return []
+    if len(todo) < PARALLEL_FROM or build.jobs < 2:
+        return make_chunk((todo, ref.folder, build.settings, build.theme.shells[3], build.today))
+    chunks = [(todo[i:i + CHUNK], ref.folder, build.settings, build.theme.shells[3], build.today)
+              for i in range(0, len(todo), CHUNK)]
+    say = build.progress or (lambda message: None)
+    made: list[tuple] = []
+    with ProcessPoolExecutor(max_workers=build.jobs) as pool:
+        for chunk in pool.map(make_chunk, chunks):
+            made += chunk
+            say(f"aanbod controleren en opmaken: {len(made)}/{len(todo)}")
+    return made
+
+
+def make_chunk(args) -> list[tuple]:
+    """validate -> enrich -> render -> export for a list of files; (parts, problems, page)."""
+    todo, reference_dir, settings, shell, today = args
+    ref = load_reference(reference_dir)
+    renderer = OfferRenderer(settings, ref, shell)
+    made = []
+    for source, key in todo:
+        offer, problems = check_source(source.path, source.root, source.raw, ref, today,
+                                       str(source.path))
+        if offer is None:
+            made.append((None, problems, None))
+            continue
+        parts, page = renderer.render(key, offer)
+        parts.exports = offer_exports(offer, ref, settings.site_url)
+        parts.problems = problems
+        made.append((parts, problems, page))
+    return made
+
+
+def open_output(build: Build, cache: BuildCache) -> Output:
+    """The writer for site_dir; a folder this cache did not write is emptied first."""
+    previous = cache.manifest(build.site_dir)
+    if build.clean and not previous and build.site_dir.exists():
+        shutil.rmtree(build.site_dir)
+    build.site_dir.mkdir(parents=True, exist_ok=True)
+    return Output(build.site_dir, previous)
+
+
+def export_site(parts: list[OfferParts], out: Output, build: Build) -> None:
+    """The open-data downloads into site/open-data/ (validated with Frictionless when small)."""
+    created = f"{build.today.isoformat()}T00:00:00Z"
+    changed = False
+    for name, text in export_files([p.exports for p in parts], created).items():
+        changed |= out.write(f"{OPEN_DATA_DIR}/{name}", text.encode("utf-8"))
+    if changed and len(parts) <= VALIDATE_OPEN_DATA_UP_TO:
+        check_package(build.site_dir / OPEN_DATA_DIR / "datapackage.json")

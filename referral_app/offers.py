@@ -7,7 +7,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from generator.catalogue.load import Offer, load_catalogue
+from generator.catalogue.load import load_catalogue
+from generator.catalogue.offer import Offer
 
 log = logging.getLogger("referral_app")
 

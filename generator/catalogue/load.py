@@ -1,98 +1,26 @@
-"""The catalogue pipeline shared by the site generator and the referral app.
+"""Load offer files: find them, read them, and run each through validate -> enrich.
 
-load (read YAML) -> validate (schema + checks) -> enrich (coordinates, gemeente, wijk).
+`load_catalogue` is the catalogue core's entry point, shared by the site build, the referral
+app and the contributor tools. Big catalogues are checked in parallel processes.
 """
 
 import datetime as dt
 import gc
 import os
-import re
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from geopy.distance import great_circle
-from pydantic import ValidationError
-from pydantic_core import PydanticCustomError
-
-from .messages import dutch_message
-from .paths import field_path
+from .enrich import enrich
+from .offer import Catalogue, Offer
 from .problems import Problem
 from .reference import REFERENCE_DIR, Reference, load_reference
-from .schema import Aanbod, check_postcode
-from .vocab import slugify
-from .yamlio import locate, read_yaml
+from .validate import check, parse
 
 OFFER_SUFFIXES = (".yaml", ".yml")
-ID_PART = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# A rough box around the Netherlands (WGS84), including the Wadden islands and south Limburg.
-NL_BOX = {"lat": (50.70, 53.60), "lon": (3.30, 7.25)}
-MAX_DISTANCE_KM = 5.0
-MAX_PHOTO_BYTES = 2 * 1024 * 1024
-HTML = re.compile(
-    r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s|/|>|$)|<!--|<\?|javascript\s*:|"
-    r"\bon[a-z]+\s*=",
-    re.IGNORECASE,
-)
-
-
-@dataclass(frozen=True)
-class Offer:
-    """A valid offer with its derived place: what the site and the referral app read."""
-
-    id: str
-    path: Path
-    data: Aanbod
-    lat: float
-    lon: float
-    gemeente_code: str
-    gemeente: str
-    wijk: str | None
-
-    @property
-    def gemeente_slug(self) -> str:
-        """The gemeente part of the id and of URLs."""
-        return slugify(self.gemeente)
-
-    @property
-    def slug(self) -> str:
-        """The file-name part of the id."""
-        return self.id.rsplit("/", 1)[-1]
-
-    def expired(self, today: dt.date) -> bool:
-        """True when the offer's 'geldig_tot' date has passed."""
-        until = self.data.controle.geldig_tot
-        return until is not None and until < today
-
-    def accepts_referrals(self) -> bool:
-        """True when the provider takes referrals and has an inbox for them."""
-        ref = self.data.verwijzen
-        return bool(ref and ref.mogelijk and ref.email)
-
-
-@dataclass
-class Catalogue:
-    """The result of loading: the valid offers and every problem found."""
-
-    offers: list[Offer] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    files: int = 0
-
-    @property
-    def errors(self) -> list[Problem]:
-        """Problems that make the catalogue invalid."""
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        """Problems worth showing that do not block a build."""
-        return [p for p in self.problems if p.severity == "warning"]
-
-    def by_id(self) -> dict[str, Offer]:
-        """Offers keyed by id."""
-        return {offer.id: offer for offer in self.offers}
+MISNAMED = "dit bestand wordt overgeslagen; geef het de extensie .yaml (kleine letters)"
 
 
 def find_offer_files(paths: list[Path]) -> list[tuple[Path, Path | None]]:
@@ -124,254 +52,62 @@ def offer_id(path: Path, root: Path | None) -> str:
     return f"{path.parent.name}/{path.stem}"
 
 
+@dataclass(frozen=True)
+class Source:
+    """The bytes of one offer file, with where they came from."""
+
+    path: Path
+    root: Path | None
+    raw: bytes
+
+    @property
+    def id(self) -> str:
+        """The offer id the file gives."""
+        return offer_id(self.path, self.root)
+
+
+def read_sources(paths: list[Path]) -> tuple[list[Source], list[Problem]]:
+    """Read every offer file under `paths`; problems for skipped, unreadable or duplicate files."""
+    items = find_offer_files(paths)
+    sources, problems = [], _duplicate_ids(items)
+    for path, root in items:
+        if _misnamed(path):
+            problems.append(Problem(str(path), 1, 1, "", MISNAMED))
+            continue
+        try:
+            sources.append(Source(path, root, path.read_bytes()))
+        except OSError as exc:
+            problems.append(Problem(str(path), 1, 1, "",
+                                    f"kan het bestand niet lezen: {exc.strerror}"))
+    duplicate = {p.path for p in problems if "dubbele id" in p.message}
+    return [s for s in sources if str(s.path) not in duplicate], problems
+
+
 def check_file(
     path: Path, root: Path | None, ref: Reference, today: dt.date, display: str | None = None
 ) -> tuple[Offer | None, list[Problem]]:
-    """Load, validate and enrich one offer file."""
+    """Read one offer file, then validate and enrich it."""
     shown = display or str(path)
     if _misnamed(path):
-        return None, [
-            Problem(
-                shown,
-                1,
-                1,
-                "",
-                "dit bestand wordt overgeslagen; geef het de extensie .yaml (kleine letters)",
-            )
-        ]
+        return None, [Problem(shown, 1, 1, "", MISNAMED)]
     try:
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(shown, 1, 1, "", f"kan het bestand niet lezen: {exc.strerror}")]
-    data, problems = read_yaml(raw, shown)
-    if data is None:
+    return check_source(path, root, raw, ref, today, shown)
+
+
+def check_source(path: Path, root: Path | None, raw: bytes, ref: Reference, today: dt.date,
+                 shown: str) -> tuple[Offer | None, list[Problem]]:
+    """validate -> enrich for the bytes of one offer file."""
+    parsed, problems = parse(raw, shown, ref)
+    if parsed is None:
         return None, problems
-    text = raw.decode("utf-8-sig")
-    if HTML.search(text):  # cheap pre-check on the whole file; the walk finds the field
-        problems += _html_problems(data, text, shown)
-    try:
-        model = Aanbod.model_validate(data)
-    except ValidationError as exc:
-        problems += [_schema_problem(err, text, shown) for err in exc.errors(include_url=False)]
-        problems += _raw_postcode_problem(data, text, shown, ref)
-        return None, _sorted(problems)
-    if problems:
-        return None, _sorted(problems)
-    offer, more = _enrich(path, root, model, text, shown, ref, today)
-    return offer, _sorted(more)
-
-
-def _sorted(problems: list[Problem]) -> list[Problem]:
-    """Problems in the order of the file."""
-    return sorted(problems, key=lambda p: (p.line, p.column))
-
-
-def _raw_postcode_problem(data: dict, text: str, shown: str, ref: Reference) -> list[Problem]:
-    """Report an unknown postcode even when other fields failed the schema."""
-    place = data.get("locatie")
-    code = place.get("postcode") if isinstance(place, dict) else None
-    try:
-        postcode = check_postcode(code) if code is not None else None
-    except PydanticCustomError:
-        return []  # the schema already reported the malformed postcode
-    if postcode is None or postcode[:4] in ref.postcodes:
-        return []
-    line, column = locate(text, ("locatie", "postcode"))
-    return [
-        Problem(shown, line, column, "locatie.postcode", unknown_postcode(postcode), code, True)
-    ]
-
-
-def unknown_postcode(postcode: str) -> str:
-    """The message for a postcode missing from the PC4 table."""
-    return f"postcode {postcode[:4]} staat niet in de postcodelijst; controleer de postcode"
-
-
-def _schema_problem(error: dict, text: str, shown: str) -> Problem:
-    """One pydantic error as a Problem at the line of the field."""
-    loc = tuple(error["loc"])
-    line, column = locate(text, loc)
-    has_value = error["type"] not in ("missing",) and not isinstance(error.get("input"), dict)
-    return Problem(
-        shown, line, column, field_path(loc), dutch_message(error), error.get("input"), has_value
-    )
-
-
-def _html_problems(data: object, text: str, shown: str, loc: tuple = ()) -> list[Problem]:
-    """Raw HTML, script or event handlers in any text are refused (content is untrusted)."""
-    if isinstance(data, str):
-        if HTML.search(data):
-            snippet = HTML.search(data).group(0)
-            line, column = _line_of(text, snippet, *locate(text, loc))
-            return [
-                Problem(
-                    shown,
-                    line,
-                    column,
-                    field_path(loc),
-                    "HTML en scripts zijn niet toegestaan; gebruik gewone tekst of "
-                    "eenvoudige Markdown",
-                    snippet,
-                    True,
-                )
-            ]
-        return []
-    items = (
-        data.items()
-        if isinstance(data, dict)
-        else enumerate(data)
-        if isinstance(data, list)
-        else []
-    )
-    problems = []
-    for key, value in items:
-        problems += _html_problems(value, text, shown, (*loc, key))
-    return problems
-
-
-def _line_of(text: str, snippet: str, line: int, column: int) -> tuple[int, int]:
-    """The first line at or after the field's line that contains `snippet` (multi-line text)."""
-    lines = text.splitlines()
-    for number in range(line, len(lines) + 1):
-        found = lines[number - 1].lower().find(snippet.lower())
-        if found >= 0:
-            return number, found + 1
-    return line, column
-
-
-def _enrich(
-    path: Path,
-    root: Path | None,
-    model: Aanbod,
-    text: str,
-    shown: str,
-    ref: Reference,
-    today: dt.date,
-) -> tuple[Offer | None, list[Problem]]:
-    """Checks that need reference data, then coordinates, gemeente and wijk."""
-    problems: list[Problem] = []
-
-    def problem(loc: tuple, message: str, value=None, has_value=True, severity="error"):
-        line, column = locate(text, loc)
-        problems.append(
-            Problem(shown, line, column, field_path(loc), message, value, has_value, severity)
-        )
-
     oid = offer_id(path, root)
-    for part in oid.split("/"):
-        if not ID_PART.match(part):
-            problem(
-                (),
-                "gebruik in map- en bestandsnamen alleen kleine letters, cijfers en "
-                "streepjes, zoals walking-football-zuid.yaml",
-                part,
-            )
-    if root is not None and root.name == "offers" and oid.count("/") != 1:
-        problems.append(
-            Problem(
-                shown,
-                1,
-                1,
-                "",
-                "zet het aanbod in de map van zijn gemeente: offers/<gemeente>/<naam>.yaml",
-            )
-        )
-    postcode = model.locatie.postcode
-    pc = ref.postcodes.get(postcode[:4])
-    if pc is None:
-        problem(("locatie", "postcode"), unknown_postcode(postcode), postcode)
-        return None, problems
-    lat, lon = pc.lat, pc.lon
-    coords = model.locatie.coordinaten
-    if coords is not None:
-        lat, lon = coords.lat, coords.lon
-        if not _in_nl(lat, lon):
-            hint = " Staan lat en lon omgedraaid?" if _in_nl(lon, lat) else ""
-            problem(
-                ("locatie", "coordinaten"),
-                f"de plek ligt buiten Nederland.{hint}",
-                {"lat": lat, "lon": lon},
-            )
-        else:
-            km = great_circle((lat, lon), (pc.lat, pc.lon)).km
-            if km > MAX_DISTANCE_KM:
-                problem(
-                    ("locatie", "coordinaten"),
-                    f"de plek ligt {km:.1f} km van het midden van "
-                    f"postcode {pc.pc4} (meer dan {MAX_DISTANCE_KM:g} km); klopt de postcode?",
-                    {"lat": lat, "lon": lon},
-                )
-    folder = oid.split("/")[0] if "/" in oid and root is not None else None
-    if folder is not None and folder != slugify(pc.gemeente):
-        problem(
-            ("locatie", "postcode"),
-            f"postcode {pc.pc4} ligt in gemeente {pc.gemeente}; "
-            f"zet het bestand in de map '{slugify(pc.gemeente)}' in plaats van '{folder}'",
-            postcode,
-        )
-    for index, photo in enumerate(model.fotos):
-        _check_photo(path.parent / photo.bestand, ("fotos", index, "bestand"), problem)
-    control = model.controle
-    if control.gecontroleerd_op > today:
-        problem(
-            ("controle", "gecontroleerd_op"), "datum ligt in de toekomst", control.gecontroleerd_op
-        )
-    elif control.gecontroleerd_op < today - dt.timedelta(days=365):
-        problem(
-            ("controle", "gecontroleerd_op"),
-            "al meer dan 12 maanden niet gecontroleerd",
-            control.gecontroleerd_op,
-            severity="warning",
-        )
-    if control.geldig_tot is not None:
-        if control.geldig_tot < today:
-            problem(
-                ("controle", "geldig_tot"),
-                "aanbod is verlopen en wordt niet getoond",
-                control.geldig_tot,
-                severity="warning",
-            )
-        elif control.geldig_tot <= today + dt.timedelta(days=30):
-            problem(
-                ("controle", "geldig_tot"),
-                "aanbod verloopt binnen 30 dagen",
-                control.geldig_tot,
-                severity="warning",
-            )
+    problems = check(parsed, shown, oid, root, path.parent, ref, today)
     if any(p.severity == "error" for p in problems):
         return None, problems
-    wijk = ref.wijk_at(pc.gemeente_code, lat, lon)
-    return Offer(oid, path, model, lat, lon, pc.gemeente_code, pc.gemeente, wijk), problems
-
-
-def _check_photo(photo: Path, loc: tuple, problem) -> None:
-    """A photo must exist next to the offer, inside its folder, and not be huge."""
-    if ".." in photo.parts:
-        problem(loc, "een foto moet in de map van het aanbod staan", str(photo.name))
-    elif not photo.is_file():
-        problem(loc, f"foto niet gevonden; zet het bestand in {photo.parent}", photo.name)
-    elif photo.stat().st_size > MAX_PHOTO_BYTES:
-        problem(loc, "foto is groter dan 2 MB; verklein hem eerst", photo.name)
-    elif not _is_image(photo):
-        problem(loc, "dit bestand is geen echte jpg-, png- of webp-foto", photo.name)
-
-
-def _is_image(path: Path) -> bool:
-    """True when the file starts like a JPEG, PNG or WebP image."""
-    with path.open("rb") as f:
-        head = f.read(12)
-    return (
-        head.startswith(b"\xff\xd8\xff")
-        or head.startswith(b"\x89PNG\r\n\x1a\n")
-        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
-    )
-
-
-def _in_nl(lat: float, lon: float) -> bool:
-    """True when a point lies inside the box around the Netherlands."""
-    return (
-        NL_BOX["lat"][0] <= lat <= NL_BOX["lat"][1] and NL_BOX["lon"][0] <= lon <= NL_BOX["lon"][1]
-    )
+    return enrich(oid, path, parsed.model, ref), problems
 
 
 def _check_chunk(args) -> list[tuple[Offer | None, list[Problem]]]:
@@ -396,7 +132,7 @@ def load_catalogue(
     Big catalogues are checked in parallel processes. With `keep_offers=False` (a validation
     that only reports) the offers themselves are not kept, which saves time at scale.
     """
-    with _gc_paused():
+    with gc_paused():
         return _load(
             paths,
             reference_dir,
@@ -408,7 +144,7 @@ def load_catalogue(
 
 
 @contextmanager
-def _gc_paused():
+def gc_paused():
     """Pause the cyclic garbage collector while loading: the objects built here live on, and
     repeated collections over a growing heap cost more than the loading itself at 50k offers."""
     was_enabled = gc.isenabled()

@@ -79,3 +79,8 @@ def dutch_message(error: dict) -> str:
     if template is None:
         return error["msg"]
     return template.format(**ctx)
+
+
+def unknown_postcode(postcode: str) -> str:
+    """The message for a postcode missing from the PC4 table."""
+    return f"postcode {postcode[:4]} staat niet in de postcodelijst; controleer de postcode"

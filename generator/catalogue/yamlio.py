@@ -124,35 +124,9 @@ MAX_DEPTH = 20
 
 def read_yaml(data: bytes, path: str) -> tuple[object, list[Problem]]:
     """Parse the bytes of one offer file; return (data or None, problems)."""
-    if len(data) > MAX_BYTES:
-        return None, [
-            Problem(
-                path,
-                1,
-                1,
-                "",
-                f"bestand is groter dan {MAX_BYTES // 1024} KB; "
-                "zet grote foto's los naast het bestand",
-                f"{len(data) // 1024} KB",
-                True,
-            )
-        ]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [
-            Problem(
-                path,
-                line,
-                column,
-                "",
-                "bestand is geen UTF-8; sla het op als UTF-8 (Unicode)",
-                data[exc.start : exc.start + 4],
-                True,
-            )
-        ]
+    text, problems = _decode(data, path)
+    if text is None:
+        return None, problems
     problems = _tab_problems(text, path)
     if problems:
         return None, problems
@@ -177,29 +151,33 @@ def read_yaml(data: bytes, path: str) -> tuple[object, list[Problem]]:
     finally:
         loader.dispose()
     problems = [
-        Problem(
-            path,
-            mark.line + 1,
-            mark.column + 1,
-            field_at(text, mark),
-            "dit veld staat er twee keer in; haal er één weg",
-        )
+        Problem(path, mark.line + 1, mark.column + 1, field_at(text, mark),
+                "dit veld staat er twee keer in; haal er één weg")
         for _key, mark in loader.duplicates
     ]
     if not isinstance(value, dict):
-        problems.append(
-            Problem(
-                path,
-                1,
-                1,
-                "",
-                "het bestand moet velden bevatten, zoals 'titel: ...'",
-                value,
-                value is not None,
-            )
-        )
+        problems.append(Problem(path, 1, 1, "",
+                                "het bestand moet velden bevatten, zoals 'titel: ...'",
+                                value, value is not None))
         return None, problems
     return value, problems
+
+
+def _decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
+    """The file's text: not too big, UTF-8 (a byte-order mark is allowed)."""
+    if len(data) > MAX_BYTES:
+        return None, [Problem(path, 1, 1, "",
+                              f"bestand is groter dan {MAX_BYTES // 1024} KB; "
+                              "zet grote foto's los naast het bestand",
+                              f"{len(data) // 1024} KB", True)]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Problem(path, line, column, "",
+                              "bestand is geen UTF-8; sla het op als UTF-8 (Unicode)",
+                              data[exc.start : exc.start + 4], True)]
 
 
 def _tab_problems(text: str, path: str) -> list[Problem]:

@@ -3,11 +3,10 @@
 import sys
 from pathlib import Path
 
-from ..catalogue.load import load_catalogue
 from ..pipeline import BuildError, build_site
-from .common import date_arg, progress_printer
+from .common import date_arg
 
-HELP = "validate the offers and build the static site"
+HELP = "validate the offers and build the static site (only what changed since the last build)"
 
 
 def add_arguments(parser):
@@ -20,6 +19,8 @@ def add_arguments(parser):
                         help="MkDocs configuration (default: mkdocs.yml)")
     parser.add_argument("--today", type=date_arg,
                         help="date for review and expiry checks, YYYY-MM-DD (default: today)")
+    parser.add_argument("--cache-dir", type=Path,
+                        help="build cache (default: .beweegkaart-cache/ next to mkdocs.yml)")
 
 
 def say(message: str) -> None:
@@ -34,16 +35,17 @@ def run(args) -> int:
             print(f"beweegkaart: not found: {path}", file=sys.stderr)
             return 2
     say(f"aanbod controleren in {args.offers}/ ...")
-    catalogue = load_catalogue([args.offers], today=args.today,
-                               progress=progress_printer("controleren"))
-    for problem in catalogue.problems:
-        print(problem.format())
     try:
         report = build_site(args.offers, args.site_dir, args.config, today=args.today,
-                            progress=say, catalogue=catalogue)
+                            progress=say, cache_dir=args.cache_dir)
     except BuildError as exc:
+        for problem in exc.problems:
+            print(problem.format())
         say(f"Bouwen gestopt: {exc}. Los de fouten hierboven op en probeer het opnieuw.")
         return 1
-    say(f"Klaar in {report['total_s']:.1f} s: {report['offers']} aanbodpagina's, "
-        f"{report['pages']} pagina's in totaal, in {args.site_dir}/")
+    for problem in report["problems"]:
+        print(problem.format())
+    say(f"Klaar in {report['total_s']:.1f} s: {report['offers']} aanbodpagina's "
+        f"({report['rendered']} opnieuw opgemaakt), {report['pages']} pagina's in totaal, "
+        f"{report['written']} bestanden geschreven, in {args.site_dir}/")
     return 0

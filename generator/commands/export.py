@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from ..catalogue.load import load_catalogue
+from ..catalogue.reference import load_reference
 from ..opendata.export import ExportError, export_catalogue
 from .common import add_paths_argument, date_arg, progress_printer
 from .validate import summary
@@ -33,7 +34,7 @@ def run(args) -> int:
     today = args.today or dt.date.today()
     offers = [o for o in catalogue.offers if not o.expired(today)]
     try:
-        files = export_catalogue(offers, args.out, site_url=args.site_url)
+        files = export_catalogue(offers, args.out, load_reference(), site_url=args.site_url)
     except ExportError as exc:
         print(f"beweegkaart export: {exc}", file=sys.stderr)
         return 1

@@ -8,7 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..catalogue.load import Offer, load_catalogue
+from ..catalogue.load import load_catalogue
+from ..catalogue.offer import Offer
 from .common import add_paths_argument, date_arg
 
 HELP = "list per gemeente the offers that need a curator's attention (table, markdown or csv)"

@@ -15,8 +15,9 @@ import yaml
 from ..catalogue.load import check_file
 from ..catalogue.paths import in_schema_order, set_path
 from ..catalogue.reference import REFERENCE_DIR, load_reference
+from ..catalogue.schedule import ScheduleError, parse_schedule
 from ..catalogue.schema import Aanbod, check_postcode
-from ..catalogue.vocab import DAGEN, slugify
+from ..catalogue.vocab import slugify
 from .synth import SCHEMA_LINE
 
 LIST_FIELDS = {"activiteiten", "doelgroepen", "begeleiding", "talen"}
@@ -28,8 +29,6 @@ NUMBER_FIELDS = {
     "locatie.coordinaten.lat",
     "locatie.coordinaten.lon",
 }
-DAY_NAMES = {**{d: d for d in DAGEN}, **{d[:2]: d for d in DAGEN}, **{d[:3]: d for d in DAGEN}}
-SLOT = re.compile(r"^\s*([a-z]+)\.?\s+(\d{1,2}[:.]\d{2})\s*(?:-|–|tot)\s*(\d{1,2}[:.]\d{2})\s*$")
 MAPPING_KEYS = {"kolommen", "vast", "waarden", "scheidingsteken"}
 
 
@@ -106,31 +105,13 @@ def normalise(field_name: str, text: str, separator: str, translate: dict) -> ob
             return text  # the validator reports it with the bad value
         return int(number) if number.is_integer() and field_name != "kosten.bedrag" else number
     if field_name == "rooster":
-        return parse_schedule(text, separator)
+        try:
+            return parse_schedule(text, separator)
+        except ScheduleError as exc:
+            raise RowError(f"rooster: {exc}") from None
     if field_name == "locatie.postcode":
         return re.sub(r"\s+", " ", text.upper())
     return text
-
-
-def parse_schedule(text: str, separator: str) -> list:
-    """'di 10:00-11:00; do 19:00-20:00' -> schedule slots."""
-    slots = []
-    for part in [p for p in re.split(separator, text) if p.strip()]:
-        match = SLOT.match(part.lower())
-        day = DAY_NAMES.get(match.group(1)) if match else None
-        if day is None:
-            raise RowError(
-                f"rooster: kan '{part.strip()}' niet lezen; schrijf tijden als "
-                "'di 10:00-11:00; do 19:30-20:30'"
-            )
-        slots.append(
-            {
-                "dag": day,
-                "van": match.group(2).replace(".", ":"),
-                "tot": match.group(3).replace(".", ":"),
-            }
-        )
-    return slots
 
 
 def row_to_offer(row: dict, mapping: dict) -> dict:

@@ -15,10 +15,10 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
-from ..catalogue.load import unknown_postcode
-from ..catalogue.messages import dutch_message
+from ..catalogue.messages import dutch_message, unknown_postcode
 from ..catalogue.paths import in_schema_order, set_path
 from ..catalogue.reference import Reference, load_reference
+from ..catalogue.schedule import ScheduleError, parse_schedule
 from ..catalogue.schema import Aanbod, parse_ja_nee
 from .fielddocs import activity_labels, field_docs
 
@@ -163,32 +163,6 @@ def match_choice(value: str, q: Question) -> str:
     raise AnswerError(f"'{value.strip()}' staat niet in de lijst.{tip}")
 
 
-ROOSTER_LINE = re.compile(r"^\s*(\S+)\s+(\d{1,2}[:.]\d{2})\s*(?:-|–|tot)\s*(\d{1,2}[:.]\d{2})"
-                          r"\s*[,;]?\s*(.*)$", re.IGNORECASE)
-
-
-def parse_rooster(value) -> list[dict]:
-    """Lines like 'dinsdag 10:00-11:00 om de week' as time slots."""
-    lines = value if isinstance(value, list) else str(value or "").replace(";", "\n").splitlines()
-    slots = []
-    for line in lines:
-        if isinstance(line, dict):
-            slots.append(line)
-            continue
-        if not str(line).strip():
-            continue
-        match = ROOSTER_LINE.match(str(line))
-        if not match:
-            raise AnswerError(f"'{str(line).strip()}' is geen tijd; schrijf bijvoorbeeld "
-                              "dinsdag 10:00-11:00")
-        dag, van, tot, opmerking = match.groups()
-        slot = {"dag": dag.lower(), "van": van, "tot": tot}
-        if opmerking.strip():
-            slot["opmerking"] = opmerking.strip()
-        slots.append(slot)
-    return slots
-
-
 def _is_empty(value) -> bool:
     """True for a missing or blank answer (including the issue form's '_No response_')."""
     return value is None or value == [] or (isinstance(value, str) and
@@ -221,7 +195,10 @@ def parse_answer(q: Question, value):
             raise AnswerError(" ".join(wrong))
         return chosen or None
     if q.kind == "rooster":
-        return parse_rooster(value) or None
+        try:
+            return parse_schedule(value) or None
+        except ScheduleError as exc:
+            raise AnswerError(str(exc)) from None
     return value.strip() if isinstance(value, str) else value
 
 

@@ -5,13 +5,14 @@ Only public fields leave this module: the private `verwijzen` block is dropped f
 
 import csv
 import datetime as dt
+import io
 import json
 import typing
 from pathlib import Path
 
-from ..catalogue.load import Offer
+from ..catalogue.offer import Offer
 from ..catalogue.paths import submodel
-from ..catalogue.reference import REFERENCE_DIR, load_reference
+from ..catalogue.reference import Reference
 from ..catalogue.schema import PRIVATE_FIELDS, Aanbod
 
 WEEKDAYS = {
@@ -53,9 +54,9 @@ def offer_url(offer: Offer, site_url: str = "") -> str:
     return f"{site_url.rstrip('/')}/aanbod/{offer.id}/"
 
 
-def offer_jsonld(offer: Offer, site_url: str = "", reference_dir: Path = REFERENCE_DIR) -> dict:
+def offer_jsonld(offer: Offer, ref: Reference, site_url: str = "") -> dict:
     """A schema.org / OpenActive SessionSeries describing one offer."""
-    data, ref = offer.data, load_reference(reference_dir)
+    data = offer.data
     url = offer_url(offer, site_url)
     item: dict = {
         "@context": ["https://openactive.io/", "https://schema.org/"],
@@ -110,8 +111,15 @@ def offer_jsonld(offer: Offer, site_url: str = "", reference_dir: Path = REFEREN
         "inLanguage": [lang for lang in data.talen],
         "dateModified": data.controle.gecontroleerd_op.isoformat(),
     }
+    item.update(_optional_jsonld(data, url))
+    return item
+
+
+def _optional_jsonld(data: Aanbod, url: str) -> dict:
+    """The JSON-LD properties only some offers have."""
+    extra: dict = {}
     if data.leeftijd:
-        item["ageRange"] = _clean(
+        extra["ageRange"] = _clean(
             {
                 "@type": "QuantitativeValue",
                 "minValue": data.leeftijd.van,
@@ -119,29 +127,29 @@ def offer_jsonld(offer: Offer, site_url: str = "", reference_dir: Path = REFEREN
             }
         )
     if data.alleen_voor:
-        item["genderRestriction"] = (
+        extra["genderRestriction"] = (
             "https://openactive.io/FemaleOnly"
             if data.alleen_voor == "vrouwen"
             else "https://openactive.io/MaleOnly"
         )
     if data.niveau:
-        item["level"] = [data.niveau]
+        extra["level"] = [data.niveau]
     if data.groepsgrootte:
-        item["maximumAttendeeCapacity"] = data.groepsgrootte
+        extra["maximumAttendeeCapacity"] = data.groepsgrootte
     if data.doelgroepen:
-        item["audience"] = [{"@type": "Audience", "name": group} for group in data.doelgroepen]
+        extra["audience"] = [{"@type": "Audience", "name": group} for group in data.doelgroepen]
     if data.fotos:
-        item["image"] = [
+        extra["image"] = [
             {"@type": "ImageObject", "url": f"{url}{photo.bestand}", "description": photo.alt}
             for photo in data.fotos
         ]
     if data.controle.geldig_tot:
-        item["endDate"] = data.controle.geldig_tot.isoformat()
+        extra["endDate"] = data.controle.geldig_tot.isoformat()
     if data.toegankelijkheid:
-        item["accessibilitySupport"] = [
+        extra["accessibilitySupport"] = [
             name for name, on in data.toegankelijkheid.model_dump().items() if on is True
         ]
-    return item
+    return extra
 
 
 def _offer_price(data: Aanbod) -> dict:
@@ -162,7 +170,7 @@ def _clean(item: dict) -> dict:
     return {k: v for k, v in item.items() if v not in (None, "", [])}
 
 
-def flat_row(offer: Offer) -> dict:
+def flat_row(offer: Offer, ref: Reference) -> dict:
     """One CSV row: nested blocks joined with '_', lists joined with '; '."""
     row: dict = {}
 
@@ -176,7 +184,6 @@ def flat_row(offer: Offer) -> dict:
             row[prefix] = value
 
     put("", public_record(offer))
-    ref = load_reference()
     row["activiteiten_openactive"] = "; ".join(
         ref.activities[code].openactive_id for code in offer.data.activiteiten
     )
@@ -267,28 +274,42 @@ def _description(column: str) -> str:
     return description
 
 
-def export_catalogue(
-    offers: list[Offer], out_dir: Path, site_url: str = "", validate: bool = True
-) -> dict[str, Path]:
-    """Write aanbod.csv + datapackage.json, aanbod.geojson and aanbod.jsonld into out_dir."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    rows = [flat_row(offer) for offer in offers]
+def offer_exports(offer: Offer, ref: Reference, site_url: str = "") -> dict:
+    """One offer's part of each download: its CSV row, GeoJSON feature and JSON-LD item."""
+    row = flat_row(offer, ref)
+    properties = {k: v for k, v in row.items() if k not in ("lat", "lon")}
+    properties["url"] = offer_url(offer, site_url)
+    feature = {
+        "type": "Feature",
+        "id": offer.id,
+        "properties": properties,
+        "geometry": {"type": "Point", "coordinates": [offer.lon, offer.lat]},
+    }
+    return {"row": row, "feature": feature, "jsonld": offer_jsonld(offer, ref, site_url)}
+
+
+COMPACT = (",", ":")  # no spaces: the downloads are published with the site
+
+
+def export_files(items: list[dict], created: str | None = None) -> dict[str, str]:
+    """The text of every download (file name -> text) from the offers' export parts."""
+    rows = [item["row"] for item in items]
     columns = public_columns()
-    csv_path = out_dir / "aanbod.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
     fields = [
         {"name": c, "type": _column_type([r.get(c) for r in rows]), "description": _description(c)}
         for c in columns
     ]
+    created = created or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     package = {
         "name": "beweegkaart-aanbod",
         "title": "Beweegkaart: laagdrempelig beweegaanbod",
         "description": "Openbare gegevens van het beweegaanbod op de beweegkaart.",
         "licenses": [LICENSE],
-        "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "created": created,
         "resources": [
             {
                 "name": "aanbod",
@@ -300,42 +321,38 @@ def export_catalogue(
             }
         ],
     }
-    package_path = out_dir / "datapackage.json"
-    package_path.write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
-    geojson_path = out_dir / "aanbod.geojson"
-    geojson_path.write_text(
-        json.dumps(geojson(offers, site_url), ensure_ascii=False), encoding="utf-8"
-    )
-    jsonld_path = out_dir / "aanbod.jsonld"
-    jsonld_path.write_text(
-        json.dumps([offer_jsonld(o, site_url) for o in offers], ensure_ascii=False),
-        encoding="utf-8",
-    )
-    if validate:
-        check_package(package_path)
+    collection = {"type": "FeatureCollection", "features": [item["feature"] for item in items]}
     return {
-        "csv": csv_path,
-        "datapackage": package_path,
-        "geojson": geojson_path,
-        "jsonld": jsonld_path,
+        "aanbod.csv": text.getvalue(),
+        "datapackage.json": json.dumps(package, ensure_ascii=False, indent=2),
+        "aanbod.geojson": json.dumps(collection, ensure_ascii=False, separators=COMPACT),
+        "aanbod.jsonld": json.dumps([item["jsonld"] for item in items], ensure_ascii=False,
+                                    separators=COMPACT),
     }
 
 
-def geojson(offers: list[Offer], site_url: str = "") -> dict:
+FILE_KEYS = {"csv": "aanbod.csv", "datapackage": "datapackage.json",
+             "geojson": "aanbod.geojson", "jsonld": "aanbod.jsonld"}
+
+
+def export_catalogue(
+    offers: list[Offer], out_dir: Path, ref: Reference, site_url: str = "",
+    validate: bool = True, created: str | None = None,
+) -> dict[str, Path]:
+    """Write aanbod.csv + datapackage.json, aanbod.geojson and aanbod.jsonld into out_dir."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = export_files([offer_exports(o, ref, site_url) for o in offers], created)
+    for name, text in files.items():
+        (out_dir / name).write_text(text, encoding="utf-8", newline="")
+    if validate:
+        check_package(out_dir / "datapackage.json")
+    return {key: out_dir / name for key, name in FILE_KEYS.items()}
+
+
+def geojson(offers: list[Offer], ref: Reference, site_url: str = "") -> dict:
     """A GeoJSON FeatureCollection with the public fields as properties."""
-    features = []
-    for offer in offers:
-        properties = {k: v for k, v in flat_row(offer).items() if k not in ("lat", "lon")}
-        properties["url"] = offer_url(offer, site_url)
-        features.append(
-            {
-                "type": "Feature",
-                "id": offer.id,
-                "properties": properties,
-                "geometry": {"type": "Point", "coordinates": [offer.lon, offer.lat]},
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection",
+            "features": [offer_exports(o, ref, site_url)["feature"] for o in offers]}
 
 
 class ExportError(Exception):

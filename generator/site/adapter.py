@@ -1,36 +1,43 @@
-"""The one thin adapter between MkDocs and the site generator (used as a MkDocs hook module).
+"""The one thin adapter between MkDocs and the site generator.
 
-MkDocs renders the hand-written pages, three overview pages and two "shell" pages (theme chrome
-with placeholders); after the build, `render.finish_site` stamps every offer page and index page
-into the shells and writes the data files. `mkdocs build`, `mkdocs serve` and `beweegkaart build`
-all pass through here.
+MkDocs renders only what does not depend on the catalogue: the hand-written pages, the theme
+assets, three overview pages and two "shell" pages (theme chrome with placeholders). The
+render stage stamps offer, index and overview bodies into those shells. Two ways in:
+`render_theme` (used by `beweegkaart build`, output kept in the cache per theme key) and the
+hook functions below (mkdocs.yml `hooks:`), through which plain `mkdocs build` and
+`mkdocs serve` run the whole pipeline (see `mkdocs_hooks.py`).
 """
 
-import datetime as dt
+import importlib.metadata
 import json
 import re
 import shutil
-import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from ..catalogue.load import Catalogue, load_catalogue
-from ..catalogue.reference import load_reference
+from ..cache import hash_tree
 from ..catalogue.schema import json_schema
-from .overview import overview_pages
-from .pages import BODY, DESCRIPTION, TITLE, Settings
-from .render import finish_site
+from .pages import BODY, DESCRIPTION, TITLE, Shell
+from .settings import paths_from, settings_from
 
 STATIC = Path(__file__).parent / "static"
-STATE_KEY = "_beweegkaart"
-# Shell pages, by depth below the site root, with the scripts their pages need.
+MODE_KEY = "_beweegkaart_mode"  # "theme" while `render_theme` runs MkDocs
+# Shell pages, by depth below the site root, with their front matter.
 SHELLS = {
-    2: ("sjabloon/lijst.md", {"hide": ["toc"]}),
+    2: ("sjabloon/lijst.md", {"hide": ["toc"], "licht": True}),
     3: ("sjabloon/aanbod/pagina.md", {"hide": ["toc", "navigation"], "kaart": True,
-                                      "scripts": ["kaart-klein.js"]}),
+                                      "licht": True, "scripts": ["kaart-klein.js"]}),
+}
+# Overview pages in the nav: MkDocs renders the heading, the render stage fills the body.
+OVERVIEWS = {
+    "aanbod/index.md": "Aanbod per gemeente",
+    "activiteit/index.md": "Aanbod per activiteit",
+    "doelgroep/index.md": "Aanbod per doelgroep of klacht",
 }
 UNUSED_THEME_FILES = ["assets/javascripts/lunr", "assets/javascripts/workers"]
 # Browser libraries from npm (node_modules), copied into the site: (source, site path).
@@ -48,62 +55,84 @@ VENDOR = [
 
 
 @dataclass
-class BuildState:
-    """What one build needs between the MkDocs events."""
+class Theme:
+    """What MkDocs made: the shells, the overview shells and the files to publish as they are."""
 
-    catalogue: Catalogue
-    settings: Settings
-    offers_dir: Path
-    today: dt.date
-    progress: object = None
-    pages: list[str] = field(default_factory=list)
-    report: dict = field(default_factory=dict)
+    folder: Path
+    shells: dict[int, Shell]
+    overviews: dict[str, Shell]
+    files: list[str]
+    key: str
 
 
-def project_root(config) -> Path:
-    """The folder holding mkdocs.yml (relative settings are resolved from here)."""
-    return Path(config.config_file_path).resolve().parent
+def render_theme(config_file: Path, cache_dir: Path) -> Theme:
+    """Run MkDocs into the cache when its inputs changed; return the theme output."""
+    config = load_config(str(config_file))
+    key = theme_key(config)
+    folder = cache_dir / "theme" / key
+    if not (folder / ".complete").exists():
+        shutil.rmtree(cache_dir / "theme", ignore_errors=True)
+        config = load_config(str(config_file), site_dir=str(folder))
+        config[MODE_KEY] = "theme"
+        build(config)
+        (folder / ".complete").touch()
+    return theme_in(folder, key)
+
+
+def theme_key(config) -> str:
+    """A hash of everything MkDocs reads: config, pages, overrides, assets, versions."""
+    versions = ",".join(importlib.metadata.version(p) for p in ("mkdocs", "mkdocs-material"))
+    modules = node_modules(config)
+    sources = [Path(config.config_file_path), Path(config.docs_dir), STATIC,
+               *(modules / source for source, _target in VENDOR)]
+    if config.theme.custom_dir:
+        sources.append(Path(config.theme.custom_dir))
+    return hash_tree(sources, salt=versions + hash_tree([Path(__file__).parent.parent]))
+
+
+def theme_in(folder: Path, key: str = "") -> Theme:
+    """Read the shells from a MkDocs output folder and list the files to publish."""
+    shells = {depth: Shell(shell_html((folder / uri[:-3] / "index.html").read_text("utf-8")))
+              for depth, (uri, _meta) in SHELLS.items()}
+    overviews = {uri[:-3] + ".html": Shell(compact_html((folder / (uri[:-3] + ".html"))
+                                                        .read_text("utf-8")))
+                 for uri in OVERVIEWS}
+    skip = {"sjabloon", "sitemap.xml", "sitemap.xml.gz", *UNUSED_THEME_FILES}  # ours is complete
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                   if p.is_file() and p.name != ".complete")
+    files = [f for f in files if f not in overviews
+             and not any(f == s or f.startswith(s + "/") for s in skip)]
+    return Theme(folder, shells, overviews, files, key or hash_tree([folder / "sjabloon"]))
+
+
+def drop_shells(site_dir: Path) -> None:
+    """Remove the shell pages and unused theme files from a plain MkDocs output folder."""
+    shutil.rmtree(site_dir / "sjabloon", ignore_errors=True)
+    (site_dir / "sitemap.xml.gz").unlink(missing_ok=True)  # MkDocs' own, without our pages
+    for unused in UNUSED_THEME_FILES:  # the search plugin is off: its scripts would never load
+        shutil.rmtree(site_dir / unused, ignore_errors=True)
 
 
 def node_modules(config) -> Path:
     """The npm folder with the browser libraries."""
-    return project_root(config) / "node_modules"
+    return Path(config.config_file_path).resolve().parent / "node_modules"
 
 
-def read_settings(config) -> tuple[Settings, Path]:
-    """Site settings and the offers folder from `extra.beweegkaart`, with defaults."""
+def plain_settings(config):
+    """Settings and paths of a plain `mkdocs build`/`serve` run."""
     extra = config.extra.get("beweegkaart", {}) or {}
-    tiles = extra.get("tiles", {}) or {}
-    settings = Settings(
-        tiles_url=tiles.get("url", "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/"
-                                   "standaard/EPSG:3857/{z}/{x}/{y}.png"),
-        tiles_attribution=tiles.get("attribution", "Kaartgegevens © Kadaster"),
-        tiles_max_zoom=int(tiles.get("max_zoom", 19)),
-        referral_url=str(extra.get("referral_url", "/app")).rstrip("/"),
-        repo_edit_url=extra.get("repo_edit_url", "") or "",
-        curator_email=extra.get("curator_email", "beheer@example.org"),
-        site_url=(config.site_url or "").rstrip("/"),
-    )
-    offers_dir = Path(extra.get("offers_dir", "offers"))
-    if not offers_dir.is_absolute():
-        offers_dir = project_root(config) / offers_dir
-    return settings, offers_dir
+    root = Path(config.config_file_path).resolve().parent
+    return settings_from(extra, config.site_url or ""), paths_from(extra, root)
+
+
+def is_theme_only(config) -> bool:
+    """True while `render_theme` runs MkDocs (the pipeline does the rest itself)."""
+    return config.get(MODE_KEY) == "theme"
 
 
 def on_config(config):
-    """Load and validate the catalogue (unless `beweegkaart build` already did) and keep it."""
-    settings, offers_dir = read_settings(config)
-    given = config.get(STATE_KEY)
-    if isinstance(given, BuildState):
-        given.settings = settings
-        state = given
-    else:
-        catalogue = load_catalogue([offers_dir], today=dt.date.today())
-        if catalogue.errors:
-            raise PluginError("de aanbod-bestanden bevatten fouten:\n" +
-                              "\n".join(p.format() for p in catalogue.errors))
-        state = BuildState(catalogue, settings, offers_dir, dt.date.today())
-    config[STATE_KEY] = state
+    """Pass the map and referral settings to the pages' scripts."""
+    settings, _paths = plain_settings(config)
     config.extra["beweegkaart_js"] = {
         "tiles": settings.tiles_url, "attribution": settings.tiles_attribution,
         "maxZoom": settings.tiles_max_zoom, "referralUrl": settings.referral_url,
@@ -112,8 +141,7 @@ def on_config(config):
 
 
 def on_files(files: Files, config) -> Files:
-    """Add the static assets, the npm libraries, the overview pages and the shell pages."""
-    state: BuildState = config[STATE_KEY]
+    """Add the static assets, the npm libraries, the JSON Schema and the shell pages."""
     for path in sorted(STATIC.rglob("*")):
         if path.is_file():
             rel = path.relative_to(STATIC).as_posix()
@@ -128,15 +156,11 @@ def on_files(files: Files, config) -> Files:
     # The published JSON Schema (the `$schema` line of offer files), always from the code.
     files.append(File.generated(config, "schema/aanbod.schema.json",
                                 content=json.dumps(json_schema(), ensure_ascii=False, indent=2)))
-    offers = visible_offers(state)
-    ref = load_reference()
-    for src_uri, content in overview_pages(offers, ref).items():
-        files.append(File.generated(config, src_uri, content=content))
+    for src_uri, title in OVERVIEWS.items():
+        files.append(File.generated(config, src_uri, content=f"# {title}\n\n{BODY}\n"))
     for src_uri, meta in SHELLS.values():
         files.append(File.generated(config, src_uri, content=shell_source(meta),
                                     inclusion=InclusionLevel.NOT_IN_NAV))
-    state.pages = [f.url for f in files.documentation_pages()
-                   if not f.src_uri.startswith("sjabloon/")]
     return files
 
 
@@ -148,24 +172,23 @@ def shell_source(meta: dict) -> str:
     return "\n".join([*lines, "---", "", BODY, ""])
 
 
-def visible_offers(state: BuildState):
-    """Offers shown on the site: expired ones are left out."""
-    return [o for o in state.catalogue.offers if not o.expired(state.today)]
+# Theme markup a light page does without: its own canonical URL and generator tag (stamped
+# pages differ), and what only the theme's bundle script uses (light pages do not load it).
+SHELL_CUTS = [re.compile(p) for p in (
+    r'<link rel="canonical" href="[^"]*">\n', r'<meta name="generator" content="[^"]*">\n',
+    r"<script>__md_scope=.*?</script>\n", r'<input class="md-toggle"[^>]*>\n',
+    r'<label class="md-overlay"[^>]*></label>\n',
+    r'<div data-md-component="(?:skip|announce)">\n</div>\n',
+    r"<script>var target=document\.getElementById.*?</script>\n",
+    r'<div class="md-dialog" data-md-component="dialog">\n<div[^>]*></div>\n</div>\n')]
 
 
-def on_post_build(config) -> None:
-    """Stamp offer and index pages into the shells and write the data files."""
-    state: BuildState = config[STATE_KEY]
-    site_dir = Path(config.site_dir)
-    shells = {}
-    for depth, (src_uri, _meta) in SHELLS.items():
-        page_dir = site_dir / src_uri[:-3]
-        shells[depth] = compact_html((page_dir / "index.html").read_text(encoding="utf-8"))
-    shutil.rmtree(site_dir / "sjabloon")
-    for unused in UNUSED_THEME_FILES:  # the search plugin is off: its scripts would never load
-        shutil.rmtree(site_dir / unused, ignore_errors=True)
-    state.report = finish_site(visible_offers(state), load_reference(), state.settings, shells,
-                               site_dir, state.pages, state.progress)
+def shell_html(text: str) -> str:
+    """A light shell page: compact, without the markup listed in SHELL_CUTS."""
+    text = compact_html(text)
+    for cut in SHELL_CUTS:
+        text = cut.sub("", text)
+    return text
 
 
 def compact_html(text: str) -> str:
@@ -175,11 +198,6 @@ def compact_html(text: str) -> str:
 
 def on_serve(server, config, builder):
     """Rebuild on changes to offer files too, so clubs see their edit live."""
-    _settings, offers_dir = read_settings(config)
-    server.watch(str(offers_dir))
+    _settings, paths = plain_settings(config)
+    server.watch(str(paths.offers_dir))
     return server
-
-
-def log(message: str) -> None:
-    """Progress for long builds, on stderr."""
-    print(message, file=sys.stderr, flush=True)

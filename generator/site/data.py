@@ -7,12 +7,11 @@ offers near one postcode sit in one or two shards.
 """
 
 import json
-from pathlib import Path
 
-from ..catalogue.load import Offer
+from ..catalogue.offer import Offer
 from ..catalogue.reference import Reference
 from ..catalogue.vocab import ALLEEN_VOOR, DAGEN, DOELGROEP_BOOM, DOELGROEPEN, NIVEAUS, TALEN
-from .gazetteer import write_gazetteer
+from .gazetteer import gazetteer, gazetteer_file
 from .texts import PARTS, cost_text, monthly_cost, part_of_day, when_text
 
 SHARD_SIZE = 256
@@ -36,9 +35,9 @@ def morton(lat: float, lon: float) -> int:
     return key
 
 
-def search_order(offers: list[Offer]) -> list[Offer]:
-    """Offers in the order of the search file (by space-filling curve, then id)."""
-    return sorted(offers, key=lambda o: (morton(o.lat, o.lon), o.id))
+def search_order(items: list) -> list:
+    """Items with lat, lon and id in the order of the search file (space-filling curve, id)."""
+    return sorted(items, key=lambda o: (morton(o.lat, o.lon), o.id))
 
 
 def time_bits(offer: Offer) -> int:
@@ -75,38 +74,41 @@ def mask(values: list[str], vocabulary: list[str]) -> int:
     return sum(1 << vocabulary.index(v) for v in set(values))
 
 
-def search_file(offers: list[Offer], ref: Reference) -> dict:
-    """The compact columnar search data for offers already in search order."""
-    codes = sorted(ref.activities)
-    talen = list(TALEN)
-    cols: dict[str, list] = {k: [] for k in ("y", "x", "a", "g", "t", "k", "f", "l", "j")}
-    prev_y = prev_x = 0
-    for offer in offers:
-        data = offer.data
-        y, x = round(offer.lat * SCALE), round(offer.lon * SCALE)
-        cols["y"].append(y - prev_y)
-        cols["x"].append(x - prev_x)
-        prev_y, prev_x = y, x
-        acts = [codes.index(a) for a in data.activiteiten]
-        cols["a"].append(acts[0] if len(acts) == 1 else acts)
-        cols["g"].append(mask(data.doelgroepen, DOELGROEPEN))
-        cols["t"].append(time_bits(offer))
-        cols["k"].append(int(-(-monthly_cost(data) // 1)))  # whole euros, rounded up
-        cols["f"].append(flag_bits(offer))
-        cols["l"].append(mask(data.talen, talen))
-        age = data.leeftijd
-        low = age.van if age and age.van is not None else 0
-        high = age.tot if age and age.tot is not None else 127
-        cols["j"].append(low * 128 + high)
+def search_row(offer: Offer, codes: list[str]) -> dict:
+    """One offer's values in the search file's columns (coordinates not yet delta-coded)."""
+    data = offer.data
+    acts = [codes.index(a) for a in data.activiteiten]
+    age = data.leeftijd
+    low = age.van if age and age.van is not None else 0
+    high = age.tot if age and age.tot is not None else 127
     return {
-        "v": DATA_VERSION, "n": len(offers), "scale": SCALE, "shard": SHARD_SIZE,
+        "y": round(offer.lat * SCALE), "x": round(offer.lon * SCALE),
+        "a": acts[0] if len(acts) == 1 else acts,
+        "g": mask(data.doelgroepen, DOELGROEPEN),
+        "t": time_bits(offer),
+        "k": int(-(-monthly_cost(data) // 1)),  # whole euros, rounded up
+        "f": flag_bits(offer),
+        "l": mask(data.talen, list(TALEN)),
+        "j": low * 128 + high,
+    }
+
+
+def search_file(rows: list[dict], ref: Reference) -> dict:
+    """The compact columnar search data for rows already in search order."""
+    codes = sorted(ref.activities)
+    cols = {k: [row[k] for row in rows] for k in ("a", "g", "t", "k", "f", "l", "j")}
+    for axis in ("y", "x"):  # delta-coded: neighbours in the curve order are close
+        values = [row[axis] for row in rows]
+        cols[axis] = [v - p for v, p in zip(values, [0, *values[:-1]], strict=True)]
+    return {
+        "v": DATA_VERSION, "n": len(rows), "scale": SCALE, "shard": SHARD_SIZE,
         "activiteiten": [[c, ref.activities[c].label] for c in codes],
-        "doelgroepen": DOELGROEPEN, "talen": talen, "dagen": DAGEN, "dagdelen": PARTS,
+        "doelgroepen": DOELGROEPEN, "talen": list(TALEN), "dagen": DAGEN, "dagdelen": PARTS,
         "doelgroep_boom": [[DOELGROEPEN.index(broad), [DOELGROEPEN.index(n) for n in narrower]]
                            for broad, narrower in DOELGROEP_BOOM.items()],
         "niveaus": NIVEAUS, "alleen_voor": ALLEEN_VOOR, "flags": FLAGS,
         "niveau_shift": NIVEAU_SHIFT, "op_afspraak_bit": OP_AFSPRAAK_BIT,
-        **cols,
+        **{k: cols[k] for k in ("y", "x", "a", "g", "t", "k", "f", "l", "j")},
     }
 
 
@@ -141,11 +143,9 @@ def sheet_record(offer: Offer, labels: dict[str, str]) -> dict:
     }
 
 
-def write_json(path: Path, value) -> int:
-    """Write compact JSON; return its size in bytes."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    path.write_text(text, encoding="utf-8")
-    return len(text.encode("utf-8"))
+def compact_json(value) -> str:
+    """JSON without spaces."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def pc4_file(ref: Reference) -> dict:
@@ -155,16 +155,13 @@ def pc4_file(ref: Reference) -> dict:
             "pc4": [[int(p.pc4), round(p.lat * SCALE), round(p.lon * SCALE)] for p in rows]}
 
 
-def write_data(offers: list[Offer], ref: Reference, out: Path) -> dict:
-    """Write zoek.json, pc4.json, plaatsen.json and the detail shards; return their sizes."""
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "details").mkdir(exist_ok=True)
-    ordered = search_order(offers)
-    sizes = {"zoek.json": write_json(out / "zoek.json", search_file(ordered, ref)),
-             "pc4.json": write_json(out / "pc4.json", pc4_file(ref)),
-             "plaatsen.json": write_gazetteer(ref, out / "plaatsen.json")}
-    labels = {code: act.label for code, act in ref.activities.items()}
-    for start in range(0, len(ordered), SHARD_SIZE):
-        records = [detail_record(o, labels) for o in ordered[start:start + SHARD_SIZE]]
-        write_json(out / "details" / f"{start // SHARD_SIZE}.json", records)
-    return sizes
+def data_files(parts: list, ref: Reference) -> dict[str, str]:
+    """zoek.json, pc4.json, plaatsen.json and the detail shards (path under data/ -> text), from the
+    offers' parts already in search order."""
+    files = {"zoek.json": compact_json(search_file([p.search for p in parts], ref)),
+             "pc4.json": compact_json(pc4_file(ref)),
+             "plaatsen.json": compact_json(gazetteer_file(gazetteer(ref.folder)))}
+    for start in range(0, len(parts), SHARD_SIZE):
+        records = [p.detail for p in parts[start:start + SHARD_SIZE]]
+        files[f"details/{start // SHARD_SIZE}.json"] = compact_json(records)
+    return files

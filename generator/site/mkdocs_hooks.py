@@ -1,5 +1,12 @@
-"""MkDocs hook module named in mkdocs.yml `hooks:`; the adapter does the work."""
+"""The MkDocs hook module named in mkdocs.yml: plain `mkdocs build`/`serve` run the pipeline."""
 
-from generator.site.adapter import on_config, on_files, on_post_build, on_serve
+from generator.pipeline import build_after_mkdocs
+from generator.site.adapter import is_theme_only, on_config, on_files, on_serve
 
 __all__ = ["on_config", "on_files", "on_post_build", "on_serve"]
+
+
+def on_post_build(config) -> None:
+    """After MkDocs wrote the theme pages: load, validate, render and export into site_dir."""
+    if not is_theme_only(config):
+        build_after_mkdocs(config)

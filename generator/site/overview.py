@@ -1,64 +1,63 @@
-"""The grouping of offers per gemeente, activity and target group, and the overview pages."""
+"""The grouping of offers per gemeente, activity and target group, and the overview bodies.
+
+Works on anything with `gemeente_slug`, `gemeente`, `activities` and `doelgroepen` (the
+offers' cached parts), so an index is regrouped without reading the offers again.
+"""
 
 from collections import defaultdict
 from html import escape
 
-from ..catalogue.load import Offer
 from ..catalogue.reference import Reference
 from ..catalogue.vocab import DOELGROEPEN, doelgroep_with_narrower, slugify
 
 
-def by_gemeente(offers: list[Offer]) -> dict[str, tuple[str, list[Offer]]]:
-    """Gemeente slug -> (name, offers)."""
-    groups: dict[str, tuple[str, list[Offer]]] = {}
-    for offer in offers:
-        groups.setdefault(offer.gemeente_slug, (offer.gemeente, []))[1].append(offer)
+def by_gemeente(items: list) -> dict[str, tuple[str, list]]:
+    """Gemeente slug -> (name, items)."""
+    groups: dict[str, tuple[str, list]] = {}
+    for item in items:
+        groups.setdefault(item.gemeente_slug, (item.gemeente, []))[1].append(item)
     return dict(sorted(groups.items()))
 
 
-def by_activity(offers: list[Offer], ref: Reference) -> dict[str, tuple[str, list[Offer]]]:
-    """Activity code -> (Dutch label, offers)."""
-    groups: dict[str, list[Offer]] = defaultdict(list)
-    for offer in offers:
-        for code in offer.data.activiteiten:
-            groups[code].append(offer)
+def by_activity(items: list, ref: Reference) -> dict[str, tuple[str, list]]:
+    """Activity code -> (Dutch label, items)."""
+    groups: dict[str, list] = defaultdict(list)
+    for item in items:
+        for code in item.activities:
+            groups[code].append(item)
     return {code: (ref.activities[code].label, groups[code])
             for code in sorted(groups, key=lambda c: ref.activities[c].label.lower())}
 
 
-def by_doelgroep(offers: list[Offer]) -> dict[str, tuple[str, list[Offer]]]:
-    """Target-group slug -> (label, offers), in the order of the Dutch list."""
-    groups: dict[str, list[Offer]] = defaultdict(list)
-    for offer in offers:
+def by_doelgroep(items: list) -> dict[str, tuple[str, list]]:
+    """Target-group slug -> (label, items), in the order of the Dutch list."""
+    groups: dict[str, list] = defaultdict(list)
+    for item in items:
         for group in DOELGROEPEN:  # a broad term's page also lists its narrower terms
-            if doelgroep_with_narrower(group) & set(offer.data.doelgroepen):
-                groups[group].append(offer)
+            if doelgroep_with_narrower(group) & set(item.doelgroepen):
+                groups[group].append(item)
     return {slugify(g): (g, groups[g]) for g in DOELGROEPEN if groups[g]}
 
 
-def links(groups: dict[str, tuple[str, list[Offer]]]) -> str:
+def links(groups: dict[str, tuple[str, list]]) -> str:
     """An HTML list of links to the index pages of groups, with counts."""
     items = "".join(f'<li><a href="{escape(key)}/">{escape(label)}</a> ({len(found)})</li>\n'
                     for key, (label, found) in groups.items())
     return f'<ul class="bk-groepen">\n{items}</ul>\n'
 
 
-def overview_pages(offers: list[Offer], ref: Reference) -> dict[str, str]:
-    """Markdown sources of the three overview pages MkDocs renders (they are in the nav)."""
-    count = len(offers)
+def overview_bodies(items: list, ref: Reference) -> dict[str, str]:
+    """The bodies of the three overview pages (their headings come from the theme)."""
+    count = len(items)
     return {
-        "aanbod/index.md": (
-            "# Aanbod per gemeente\n\n"
-            f"Er staan {count} activiteiten op de beweegkaart. Kies een gemeente. Je kunt ook "
-            "zoeken [per activiteit](../activiteit/index.md) of "
-            "[per doelgroep of klacht](../doelgroep/index.md).\n\n"
-            + links(by_gemeente(offers))),
-        "activiteit/index.md": (
-            "# Aanbod per activiteit\n\nKies wat je wilt doen.\n\n"
-            + links(by_activity(offers, ref))),
-        "doelgroep/index.md": (
-            "# Aanbod per doelgroep of klacht\n\n"
-            "Deze activiteiten zijn extra geschikt voor mensen met een bepaalde klacht of in "
-            "een bepaalde groep. Je mag altijd ook ander aanbod kiezen.\n\n"
-            + links(by_doelgroep(offers))),
+        "aanbod/index.html": (
+            f"<p>Er staan {count} activiteiten op de beweegkaart. Kies een gemeente. Je kunt ook "
+            'zoeken <a href="../activiteit/">per activiteit</a> of '
+            '<a href="../doelgroep/">per doelgroep of klacht</a>.</p>\n'
+            + links(by_gemeente(items))),
+        "activiteit/index.html": "<p>Kies wat je wilt doen.</p>\n" + links(by_activity(items, ref)),
+        "doelgroep/index.html": (
+            "<p>Deze activiteiten zijn extra geschikt voor mensen met een bepaalde klacht of in "
+            "een bepaalde groep. Je mag altijd ook ander aanbod kiezen.</p>\n"
+            + links(by_doelgroep(items))),
     }

@@ -6,18 +6,19 @@ The page chrome (header, footer, theme) comes from a shell page that MkDocs rend
 
 import html
 import json
-from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from ..catalogue.load import Offer
+from ..catalogue.offer import Offer
 from ..catalogue.reference import Reference
 from ..catalogue.vocab import DAGEN, slugify
 from ..opendata.export import offer_jsonld
 from .data import sheet_record
+from .settings import Settings
 from .texts import age_text, cost_text, for_whom_text, monthly_cost, when_text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -25,19 +26,6 @@ TITLE = "@@BEWEEGKAART_TITEL@@"
 DESCRIPTION = "@@BEWEEGKAART_OMSCHRIJVING@@"
 BODY = '<div data-beweegkaart-inhoud=""></div>'
 SCRIPT_END = "</"  # escaped inside JSON embedded in <script>
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Site settings from mkdocs.yml `extra.beweegkaart`."""
-
-    tiles_url: str
-    tiles_attribution: str
-    tiles_max_zoom: int
-    referral_url: str
-    repo_edit_url: str
-    curator_email: str
-    site_url: str
 
 
 def markdown_renderer() -> MarkdownIt:
@@ -99,13 +87,21 @@ class PageRenderer:
     """Renders offer and index page bodies with shared settings and reference data."""
 
     def __init__(self, settings: Settings, ref: Reference):
-        """Compile the templates once."""
+        """Keep the settings; templates are compiled on first use."""
         self.settings = settings
         self.ref = ref
         self.labels = {code: act.label for code, act in ref.activities.items()}
-        env = environment()
-        self.offer_template = env.get_template("offer.html")
-        self.list_template = env.get_template("list.html")
+        self.env = environment()
+
+    @cached_property
+    def offer_template(self):
+        """The compiled offer page template."""
+        return self.env.get_template("offer.html")
+
+    @cached_property
+    def list_template(self):
+        """The compiled index page template."""
+        return self.env.get_template("list.html")
 
     def offer_body(self, offer: Offer) -> str:
         """The body of one offer page."""
@@ -119,7 +115,7 @@ class PageRenderer:
             age=age_text(data), for_whom=for_whom_text(data),
             referrals=offer.accepts_referrals(),
             record=json_script(sheet_record(offer, self.labels)),
-            jsonld=json_script(offer_jsonld(offer, s.site_url, self.ref.folder)),
+            jsonld=json_script(offer_jsonld(offer, self.ref, s.site_url)),
             edit_url=f"{s.repo_edit_url}{offer.id}.yaml" if s.repo_edit_url else "",
         )
 

@@ -1,164 +1,155 @@
-"""After MkDocs: stamp offer and index pages into shells; write data, photos, open data, sitemap.
+"""Render the site: per offer, its page and rows (cached); per build, everything made from them.
 
-Big catalogues are split into tasks run by worker processes. The workers are forked, so they
-inherit the offers instead of receiving them pickled (pickling costs more than rendering).
+`render_offer` turns one valid offer into its `OfferParts` and page; it runs once per changed
+offer. `render_site` writes the offer pages, index and overview pages, data files and sitemap
+from the parts of all offers, through an `Output` that skips unchanged files. Nothing here keeps
+state between calls, so workers can be started any way (fork, spawn or forkserver).
 """
 
-import multiprocessing
+import datetime as dt
 import os
-import shutil
-import time
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from ..catalogue.load import Offer
+from ..catalogue.offer import Offer
+from ..catalogue.problems import Problem
 from ..catalogue.reference import Reference
-from ..opendata.export import export_catalogue
-from .data import write_data
-from .overview import by_activity, by_doelgroep, by_gemeente
-from .pages import PageRenderer, Settings, Shell, offer_description
-from .sitemap import write_sitemap
-
-CHUNK = 2500  # offers per worker task
-PARALLEL_FROM = 1000  # use worker processes from this many offers on
-OPEN_DATA_DIR = "open-data"
-VALIDATE_OPEN_DATA_UP_TO = 500  # Frictionless validation is slow; `beweegkaart export` validates
+from .adapter import Theme
+from .data import data_files, detail_record, search_order, search_row
+from .gemeentekaart import gemeente_map
+from .output import Output, digest
+from .overview import by_activity, by_doelgroep, by_gemeente, overview_bodies
+from .pages import PageRenderer, Shell, offer_description
+from .settings import Settings
+from .sitemap import sitemap_files
 
 
 @dataclass
-class Job:
-    """Everything the post-build tasks read."""
+class OfferParts:
+    """Everything the site and the downloads need from one offer, without the offer itself."""
 
-    offers: list[Offer]
-    ref: Reference
-    settings: Settings
-    shells: dict[int, str]
-    site_dir: Path
+    key: str
+    id: str
+    gemeente_slug: str
+    gemeente: str
+    titel: str
+    lat: float
+    lon: float
+    activities: list[str]
+    doelgroepen: list[str]
+    expires: dt.date | None
+    page_key: str
+    photos: list[tuple[str, str, int, int]]  # (source path, file name, size, mtime_ns)
+    list_row: str
+    search: dict
+    detail: dict
+    exports: dict = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
 
-
-_JOB: Job | None = None  # set only while a forked pool runs (inherited by the workers)
-
-
-def write_offer_pages(job: Job, offers: list[Offer]) -> int:
-    """Write the page (and photos) of each offer; return the number written."""
-    renderer = PageRenderer(job.settings, job.ref)
-    shell = Shell(job.shells[3])
-    made: set[Path] = set()
-    for offer in offers:
-        parent = job.site_dir / "aanbod" / offer.gemeente_slug
-        if parent not in made:
-            parent.mkdir(parents=True, exist_ok=True)
-            made.add(parent)
-        folder = parent / offer.slug
-        folder.mkdir(exist_ok=True)
-        page = shell.stamp(offer.data.titel, offer_description(offer), renderer.offer_body(offer))
-        with open(folder / "index.html", "wb") as f:
-            f.write(page.encode("utf-8"))
-        for photo in offer.data.fotos:
-            shutil.copyfile(offer.path.parent / photo.bestand, folder / photo.bestand)
-    return len(offers)
+    def expired(self, today: dt.date) -> bool:
+        """True when the offer's 'geldig_tot' date has passed."""
+        return self.expires is not None and self.expires < today
 
 
-def write_index_pages(job: Job) -> list[str]:
+class OfferRenderer:
+    """Renders one offer's page and rows (templates compiled once per renderer)."""
+
+    def __init__(self, settings: Settings, ref: Reference, offer_shell: Shell):
+        """Compile the templates; keep the shell offer pages are stamped into."""
+        self.pages = PageRenderer(settings, ref)
+        self.shell = offer_shell
+        self.codes = sorted(ref.activities)
+
+    def render(self, key: str, offer: Offer) -> tuple[OfferParts, bytes]:
+        """The parts and the full page of one offer."""
+        data = offer.data
+        page = self.shell.stamp(data.titel, offer_description(offer),
+                                self.pages.offer_body(offer)).encode("utf-8")
+        parts = OfferParts(
+            key=key, id=offer.id, gemeente_slug=offer.gemeente_slug, gemeente=offer.gemeente,
+            titel=data.titel, lat=offer.lat, lon=offer.lon,
+            activities=list(data.activiteiten), doelgroepen=list(data.doelgroepen),
+            expires=data.controle.geldig_tot, page_key=digest(page),
+            photos=[photo_stamp(offer.path.parent / p.bestand) for p in data.fotos],
+            list_row=self.pages.list_row(offer, "../../"),
+            search=search_row(offer, self.codes),
+            detail=detail_record(offer, self.pages.labels),
+        )
+        return parts, page
+
+
+def photo_stamp(path: Path) -> tuple[str, str, int, int]:
+    """A photo's source, name, size and mtime (a changed photo makes its entry stale)."""
+    stat = os.stat(path)
+    return str(path), path.name, stat.st_size, stat.st_mtime_ns
+
+
+def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, theme: Theme,
+                out: Output, cache) -> dict:
+    """Write the whole site from the offers' parts; return counts for the build report.
+
+    `cache` gives `page(key)` (an offer's rendered page) and `memo(key, make)` (bytes made once).
+    """
+    if theme.folder.resolve() != out.site_dir.resolve():  # plain `mkdocs build` wrote them there
+        for rel in theme.files:
+            out.copy(rel, theme.folder / rel)
+    for item in parts:
+        out.write_known(f"aanbod/{item.id}/index.html", item.page_key,
+                        lambda key=item.key: cache.page(key))
+        for source, name, _size, _mtime in item.photos:
+            out.copy(f"aanbod/{item.id}/{name}", Path(source))
+    renderer = PageRenderer(settings, ref)
+    urls = write_index_pages(parts, ref, renderer, theme.shells[2], out)
+    write_gemeente_maps(parts, settings, out, cache)
+    for rel, body in overview_bodies(parts, ref).items():
+        out.write(rel, theme.overviews[rel].stamp("", "", body))
+    files = data_files(search_order(parts), ref)
+    for rel, text in files.items():
+        out.write(f"data/{rel}", text)
+    pages = [rel for rel in theme.files if rel.endswith("index.html")]
+    pages += list(theme.overviews)
+    urls = [*(p.removesuffix("index.html") for p in pages), *urls,
+            *(f"aanbod/{item.id}/" for item in parts)]
+    for name, text in sitemap_files(settings.site_url, urls).items():
+        out.write(name, text)
+    return {"offers": len(parts), "pages": len(urls),
+            "data": {name: len(files[name].encode("utf-8")) for name in ("zoek.json", "pc4.json")}}
+
+
+MAP_FRAME = ('<iframe class="bk-gemeentekaart" src="kaart.html" loading="lazy" '
+             'title="Kaart van het aanbod in {}"></iframe>')
+INDEXES = [
+    ("aanbod", "Aanbod in gemeente {}", "Alle activiteiten in gemeente {} op de beweegkaart."),
+    ("activiteit", "{}", "Alle plekken waar je kunt doen aan: {}."),
+    ("doelgroep", "Aanbod bij {}", "Activiteiten die extra geschikt zijn bij: {}."),
+]
+
+
+def write_index_pages(parts: list[OfferParts], ref: Reference, renderer: PageRenderer,
+                      shell: Shell, out: Output) -> list[str]:
     """Index pages per gemeente, activity and target group; return their URLs."""
-    renderer = PageRenderer(job.settings, job.ref)
-    shell = Shell(job.shells[2])
+    ordered = sorted(parts, key=lambda p: (p.titel.lower(), p.id))
+    order = {item.id: position for position, item in enumerate(ordered)}
+    groupings = [by_gemeente(parts), by_activity(parts, ref), by_doelgroep(parts)]
     urls = []
-    kinds = [
-        ("aanbod", by_gemeente(job.offers), "Aanbod in gemeente {}",
-         "Alle activiteiten in gemeente {} op de beweegkaart."),
-        ("activiteit", by_activity(job.offers, job.ref), "{}",
-         "Alle plekken waar je kunt doen aan: {}."),
-        ("doelgroep", by_doelgroep(job.offers), "Aanbod bij {}",
-         "Activiteiten die extra geschikt zijn bij: {}."),
-    ]
-    rows = {o.id: renderer.list_row(o, "../../")
-            for o in sorted(job.offers, key=lambda o: (o.data.titel.lower(), o.id))}
-    order = {oid: position for position, oid in enumerate(rows)}
-    for prefix, groups, title, intro in kinds:
+    for (prefix, title, intro), groups in zip(INDEXES, groupings, strict=True):
         for key, (label, found) in groups.items():
-            folder = job.site_dir / prefix / key
-            folder.mkdir(parents=True, exist_ok=True)
             text = intro.format(label)
-            found = sorted(found, key=lambda o: order[o.id])
-            body = renderer.list_body(f"<p>{escape(text)}</p>", [rows[o.id] for o in found])
-            page = shell.stamp(title.format(label), text, body)
-            (folder / "index.html").write_text(page, encoding="utf-8")
+            rows = [item.list_row for item in sorted(found, key=lambda p: order[p.id])]
+            intro = f"<p>{escape(text)}</p>" + (MAP_FRAME.format(escape(label))
+                                                  if prefix == "aanbod" else "")
+            body = renderer.list_body(intro, rows)
+            out.write(f"{prefix}/{key}/index.html", shell.stamp(title.format(label), text, body))
             urls.append(f"{prefix}/{key}/")
     return urls
 
 
-def write_open_data(job: Job) -> None:
-    """The open-data downloads (the lead's exporter) into site/open-data/."""
-    export_catalogue(job.offers, job.site_dir / OPEN_DATA_DIR, job.settings.site_url,
-                     validate=len(job.offers) <= VALIDATE_OPEN_DATA_UP_TO)
-
-
-def run_task(job: Job, task: tuple) -> tuple[str, object, float]:
-    """Run one named task; return (name, result, seconds)."""
-    started = time.perf_counter()
-    kind = task[0]
-    if kind == "offers":
-        result = write_offer_pages(job, job.offers[task[1]:task[2]])
-    elif kind == "index":
-        result = write_index_pages(job)
-    elif kind == "data":
-        result = write_data(job.offers, job.ref, job.site_dir / "data")
-    else:
-        write_open_data(job)
-        result = None
-    return kind, result, time.perf_counter() - started
-
-
-def _forked_task(task: tuple):
-    """Worker entry point: run a task on the inherited job."""
-    return run_task(_JOB, task)
-
-
-def run_tasks(job: Job, progress=None) -> dict:
-    """Run every post-build task (in forked workers for big catalogues); collect results."""
-    global _JOB
-    n = len(job.offers)
-    tasks = [("open-data",), ("index",), ("data",)]
-    tasks += [("offers", i, min(i + CHUNK, n)) for i in range(0, n, CHUNK)]
-    results: dict = {"offers": 0, "seconds": {}}
-    jobs = os.cpu_count() or 1
-    if n >= PARALLEL_FROM and jobs > 1:
-        _JOB = job
-        try:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                done = pool.map(_forked_task, tasks)
-                for kind, result, seconds in done:
-                    _collect(results, kind, result, seconds, n, progress)
-        finally:
-            _JOB = None
-    else:
-        for task in tasks:
-            _collect(results, *run_task(job, task), n, progress)
-    return results
-
-
-def _collect(results: dict, kind: str, result, seconds: float, total: int, progress) -> None:
-    """Add one task's result to the results."""
-    results["seconds"][kind] = results["seconds"].get(kind, 0.0) + seconds
-    if kind == "offers":
-        results["offers"] += result
-        if progress and total >= PARALLEL_FROM:
-            progress(f"aanbodpagina's: {results['offers']}/{total}")
-    else:
-        results[kind] = result
-
-
-def finish_site(offers: list[Offer], ref: Reference, settings: Settings, shells: dict[int, str],
-                site_dir: Path, pages: list[str], progress=None) -> dict:
-    """Everything after MkDocs; returns timings and sizes for the build report."""
-    started = time.perf_counter()
-    job = Job(offers, ref, settings, shells, site_dir)
-    results = run_tasks(job, progress)
-    urls = [*pages, *results["index"], *(f"aanbod/{o.id}/" for o in offers)]
-    write_sitemap(site_dir, settings.site_url, urls)
-    return {"offers": len(offers), "pages": len(urls), "data": results["data"],
-            "post_build_s": time.perf_counter() - started, "task_s": results["seconds"]}
+def write_gemeente_maps(parts: list[OfferParts], settings: Settings, out: Output, cache) -> None:
+    """aanbod/<gemeente>/kaart.html with folium, made once per set of a gemeente's spots."""
+    tiles = (settings.tiles_url, settings.tiles_attribution, settings.tiles_max_zoom)
+    for key, (_name, found) in by_gemeente(parts).items():
+        spots = sorted((p.id, p.titel, p.lat, p.lon) for p in found)
+        memo_key = "kaart:" + digest(repr((tiles, spots)).encode("utf-8"))
+        html = cache.memo(memo_key, lambda found=found: gemeente_map(found, *tiles).encode())
+        out.write(f"aanbod/{key}/kaart.html", html)

@@ -6,6 +6,7 @@ import json
 import frictionless
 
 from generator.catalogue.load import load_catalogue
+from generator.catalogue.reference import load_reference
 from generator.opendata.export import export_catalogue, offer_jsonld, public_columns
 
 from .conftest import TODAY
@@ -14,7 +15,7 @@ from .conftest import TODAY
 def test_export_writes_a_valid_package_without_private_fields(catalogue_dir, tmp_path):
     """The package validates with Frictionless and the referral inbox appears nowhere."""
     catalogue = load_catalogue([catalogue_dir], today=TODAY)
-    files = export_catalogue(catalogue.offers, tmp_path / "open-data")
+    files = export_catalogue(catalogue.offers, tmp_path / "open-data", load_reference())
     assert frictionless.validate(str(files["datapackage"])).valid
     for path in files.values():
         text = path.read_text("utf-8")
@@ -31,7 +32,7 @@ def test_export_writes_a_valid_package_without_private_fields(catalogue_dir, tmp
 def test_csv_has_every_public_column_described(catalogue_dir, tmp_path):
     """Columns are stable (from the schema) and each has a Dutch description."""
     catalogue = load_catalogue([catalogue_dir], today=TODAY)
-    files = export_catalogue(catalogue.offers, tmp_path)
+    files = export_catalogue(catalogue.offers, tmp_path, load_reference())
     package = json.loads(files["datapackage"].read_text("utf-8"))
     fields = package["resources"][0]["schema"]["fields"]
     assert [f["name"] for f in fields] == public_columns()
@@ -42,7 +43,7 @@ def test_csv_has_every_public_column_described(catalogue_dir, tmp_path):
 def test_geojson_points_are_lon_lat(catalogue_dir, tmp_path):
     """GeoJSON uses [lon, lat] order, with the offer id as feature id."""
     catalogue = load_catalogue([catalogue_dir], today=TODAY)
-    files = export_catalogue(catalogue.offers, tmp_path)
+    files = export_catalogue(catalogue.offers, tmp_path, load_reference())
     feature = json.loads(files["geojson"].read_text("utf-8"))["features"][0]
     lon, lat = feature["geometry"]["coordinates"]
     assert 51.8 < lat < 52.0 and 4.3 < lon < 4.6
@@ -52,7 +53,7 @@ def test_geojson_points_are_lon_lat(catalogue_dir, tmp_path):
 def test_jsonld_is_an_openactive_session_series(catalogue_dir):
     """Activity ids are OpenActive concept ids; schedule, price and place are present."""
     offer = load_catalogue([catalogue_dir], today=TODAY).offers[0]
-    item = offer_jsonld(offer, site_url="https://beweegkaart.example.org")
+    item = offer_jsonld(offer, load_reference(), site_url="https://beweegkaart.example.org")
     assert item["@type"] == "SessionSeries"
     assert item["activity"][0]["@id"].startswith("https://openactive.io/activity-list#")
     assert item["eventSchedule"][0]["byDay"] == ["https://schema.org/Tuesday"]

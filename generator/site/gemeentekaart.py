@@ -1,0 +1,62 @@
+"""A small map per gemeente, made with folium: one marker per spot, listing the offers there.
+
+The map is a page of its own (aanbod/<gemeente>/kaart.html, shown in a lazy iframe), its
+Leaflet JavaScript and CSS are the site's own copies, and it uses no jQuery or other plugin.
+Offers at the same spot share one marker whose popup lists them all, so markers never sit on
+top of each other as touch targets. Element ids are fixed, so the same offers give the same
+page (the map is rewritten only when a gemeente's offers change).
+"""
+
+from html import escape
+
+import folium
+from folium.utilities import JsCode
+
+LEAFLET = "../../assets/vendor/leaflet/"
+POPUP = JsCode("function (feature, layer) {"
+               " layer.bindPopup(feature.properties.lijst, {maxWidth: 260});"
+               " layer.bindTooltip(feature.properties.naam); }")
+MARKER = JsCode("function (feature, latlng) { return L.circleMarker(latlng, {radius: 13,"
+                " weight: 3, color: '#1b5e20', fillColor: '#ffffff', fillOpacity: 0.9}); }")
+
+
+def spots(items: list) -> dict[tuple[float, float], list]:
+    """Offers grouped by their spot (coordinates to about a metre)."""
+    grouped: dict[tuple[float, float], list] = {}
+    for item in sorted(items, key=lambda i: (i.titel.lower(), i.id)):
+        grouped.setdefault((round(item.lat, 5), round(item.lon, 5)), []).append(item)
+    return grouped
+
+
+def feature(spot: tuple[float, float], items: list) -> dict:
+    """One GeoJSON point with the popup list of the offers at that spot (escaped HTML)."""
+    links = "".join(f'<li><a href="../../aanbod/{escape(i.id)}/" target="_parent">'
+                    f"{escape(i.titel)}</a></li>" for i in items)
+    name = items[0].titel if len(items) == 1 else f"{len(items)} activiteiten op deze plek"
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [spot[1], spot[0]]},
+            "properties": {"naam": escape(name), "lijst": f"<ul>{links}</ul>"}}
+
+
+def gemeente_map(items: list, tiles_url: str, attribution: str, max_zoom: int) -> str:
+    """The HTML page of one gemeente's map."""
+    grouped = spots(items)
+    lats = [s[0] for s in grouped]
+    lons = [s[1] for s in grouped]
+    fmap = folium.Map(location=[sum(lats) / len(lats), sum(lons) / len(lons)], zoom_start=12,
+                      tiles=None, prefer_canvas=False)
+    fmap.default_js = [("leaflet", LEAFLET + "leaflet.js")]
+    fmap.default_css = [("leaflet_css", LEAFLET + "leaflet.css")]
+    fmap._id = "kaart"
+    tiles = folium.TileLayer(tiles=tiles_url, attr=attribution, max_zoom=max_zoom)
+    tiles._id = "tegels"
+    tiles.add_to(fmap)
+    layer = folium.GeoJson({"type": "FeatureCollection",
+                            "features": [feature(s, found) for s, found in grouped.items()]},
+                           on_each_feature=POPUP, point_to_layer=MARKER)
+    layer._id = "plekken"
+    layer.add_to(fmap)
+    if len(grouped) > 1:
+        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], max_zoom=15)
+    html = fmap.get_root().render()
+    # People may zoom the page (WCAG 1.4.4); folium's default viewport forbids it.
+    return html.replace("maximum-scale=1.0, user-scalable=no", "")

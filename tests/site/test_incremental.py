@@ -1,0 +1,173 @@
+"""The build cache: a rebuild after one changed offer touches only what depends on it, and a
+change to the schema, a template, the reference data or a setting rebuilds every offer."""
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import pipeline
+from generator.pipeline import BuildError, build_site
+from generator.site import pages
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = ROOT / "tests" / "golden" / "offers"
+TODAY = dt.date(2026, 11, 22)
+
+
+def snapshot(site: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file of a site with its mtime and bytes."""
+    return {p.relative_to(site).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
+            for p in site.rglob("*") if p.is_file()}
+
+
+def config_copy(folder: Path, **extra) -> Path:
+    """mkdocs.yml in `folder`, pointing at the repository's pages and theme, with extra settings."""
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8"))
+    config["docs_dir"] = str(ROOT / "content")
+    config["theme"]["custom_dir"] = str(ROOT / "overrides")
+    config["hooks"] = [str(ROOT / "generator" / "site" / "mkdocs_hooks.py")]
+    config["extra"]["beweegkaart"].update(extra)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
+    path = folder / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the tiny catalogue, built once; (offers, site, cache, first report)."""
+    offers = tmp_path / "offers"
+    shutil.copytree(GOLDEN, offers)
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    report = build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=cache)
+    return offers, site, cache, report
+
+
+def rebuild(project, config=ROOT / "mkdocs.yml", today=TODAY):
+    """Build the project again into the same site with the same cache."""
+    offers, site, cache, _report = project
+    return build_site(offers, site, config, today=today, cache_dir=cache)
+
+
+def test_unchanged_rebuild_writes_nothing(project):
+    """Nothing changed: no offer is validated or rendered again, no file is written."""
+    before = snapshot(project[1])
+    report = rebuild(project)
+    assert (report["rendered"], report["reused"], report["written"]) == (0, 3, 0)
+    assert snapshot(project[1]) == before
+
+
+def test_changed_offer_changes_only_its_pages_and_the_data_files(project):
+    """A new title: its page, the index pages listing it and the data files; nothing else."""
+    offers, site, _cache, _report = project
+    before = snapshot(site)
+    path = offers / "rotterdam" / "stoelyoga-test.yaml"
+    path.write_text(path.read_text("utf-8").replace("Stoelyoga in de test", "Stoelyoga nieuw"),
+                    encoding="utf-8")
+    report = rebuild(project)
+    assert report["rendered"] == 1 and report["reused"] == 2
+    after = snapshot(site)
+    changed = {rel for rel in after if after[rel] != before.get(rel)}
+    assert "aanbod/rotterdam/stoelyoga-test/index.html" in changed
+    assert "Stoelyoga nieuw" in after["aanbod/rotterdam/stoelyoga-test/index.html"][1].decode()
+    depends = {"aanbod/rotterdam/index.html", "aanbod/rotterdam/kaart.html",  # lists titles
+               "activiteit/stoelyoga/index.html", "doelgroep/ouderen/index.html",
+               "doelgroep/artrose/index.html"}
+    data = {rel for rel in changed if rel.startswith(("data/", "open-data/"))}
+    assert changed == {"aanbod/rotterdam/stoelyoga-test/index.html", *depends, *data}
+    assert data and all(after[rel][1] != before[rel][1] for rel in changed)
+
+
+def test_removed_offer_leaves_no_page_behind(project):
+    """A deleted offer file: its page and photo folder go, the rest stays."""
+    offers, site, _cache, _report = project
+    (offers / "rotterdam" / "walking-football-test.yaml").unlink()
+    report = rebuild(project)
+    assert report["removed"] >= 2
+    assert not (site / "aanbod" / "rotterdam" / "walking-football-test").exists()
+    assert (site / "aanbod" / "rotterdam" / "stoelyoga-test" / "index.html").is_file()
+
+
+def test_changed_photo_is_copied_and_rechecked(project):
+    """A photo replaced by a non-image is found even though the offer file did not change."""
+    offers, site, _cache, _report = project
+    (offers / "rotterdam" / "veld.png").write_bytes(b"not an image at all")
+    with pytest.raises(BuildError) as caught:
+        rebuild(project)
+    assert any("geen echte" in p.message for p in caught.value.errors)
+
+
+def test_invalid_offer_keeps_the_last_good_site(project):
+    """A broken edit stops the build and leaves the published files as they were."""
+    offers, site, _cache, _report = project
+    before = snapshot(site)
+    (offers / "maastricht" / "zwemmen-test.yaml").write_text("titel: [\n", encoding="utf-8")
+    with pytest.raises(BuildError):
+        rebuild(project)
+    assert snapshot(site) == before
+
+
+def test_a_deleted_site_file_is_written_again(project):
+    """The cache never trusts a file that is not on disk as the last build left it."""
+    site = project[1]
+    page = site / "aanbod" / "maastricht" / "zwemmen-test" / "index.html"
+    good = page.read_bytes()
+    page.write_bytes(b"edited by hand")
+    os.utime(page, ns=(1, 1))
+    rebuild(project)
+    assert page.read_bytes() == good
+
+
+def everything_rebuilt(report) -> bool:
+    """True when no offer came from the cache."""
+    return report["reused"] == 0 and report["rendered"] == 3
+
+
+def test_changed_schema_rebuilds_everything(project, monkeypatch):
+    """The schema is part of every entry's key."""
+    changed = {**pipeline.json_schema(), "description": "a different schema"}
+    monkeypatch.setattr(pipeline, "json_schema", lambda: changed)
+    assert everything_rebuilt(rebuild(project))
+
+
+def test_changed_template_rebuilds_everything(project, monkeypatch, tmp_path):
+    """A template edit shows on every offer page."""
+    templates = tmp_path / "templates"
+    shutil.copytree(pages.TEMPLATES, templates)
+    offer = templates / "offer.html"
+    offer.write_text(offer.read_text("utf-8") + "<p>sjabloon gewijzigd</p>\n", encoding="utf-8")
+    monkeypatch.setattr(pages, "TEMPLATES", templates)
+    assert everything_rebuilt(rebuild(project))
+    page = project[1] / "aanbod" / "maastricht" / "zwemmen-test" / "index.html"
+    assert "sjabloon gewijzigd" in page.read_text("utf-8")
+
+
+def test_changed_reference_data_rebuilds_everything(project, tmp_path):
+    """A new activity label (reference/activiteiten.csv) reaches every page."""
+    reference = tmp_path / "reference"
+    shutil.copytree(ROOT / "reference", reference)
+    table = reference / "activiteiten.csv"
+    table.write_text(table.read_text("utf-8").replace(",Zwemmen,", ",Baantjes zwemmen,"),
+                     encoding="utf-8")
+    config = config_copy(tmp_path / "project", reference_dir=str(reference))
+    assert everything_rebuilt(rebuild(project, config))
+    page = project[1] / "aanbod" / "maastricht" / "zwemmen-test" / "index.html"
+    assert "Baantjes zwemmen" in page.read_text("utf-8")
+
+
+def test_changed_setting_rebuilds_everything(project, tmp_path):
+    """A new curator address (mkdocs.yml extra.beweegkaart) reaches every page."""
+    config = config_copy(tmp_path / "project", curator_email="nieuw@beheer.example.org")
+    assert everything_rebuilt(rebuild(project, config))
+    page = project[1] / "aanbod" / "rotterdam" / "stoelyoga-test" / "index.html"
+    assert "nieuw@beheer.example.org" in page.read_text("utf-8")
+
+
+def test_another_day_rebuilds_everything(project):
+    """Warnings and expiry depend on the date, so the date is part of the key."""
+    assert everything_rebuilt(rebuild(project, today=TODAY + dt.timedelta(days=1)))
