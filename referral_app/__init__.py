@@ -27,7 +27,9 @@ def create_app(config: dict | None = None) -> Flask:
     load_config(app, config)
     if app.config["TRUSTED_PROXIES"]:
         n = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+        # Only the client address and the scheme: a forwarded Host or Prefix would let a
+        # request choose the origin the CSRF check compares with, and the links we build.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=0, x_prefix=0)
     app.logger.setLevel(logging.INFO)
     CSRFProtect(app)
     security.init_app(app)

@@ -26,12 +26,18 @@ DEFAULTS = {
                                            "when several workers or machines share limits."),
     "RATE_LIMIT_CLIENT": ("20 per hour", "Form submissions per client address."),
     "RATE_LIMIT_OFFER": ("100 per hour", "Form submissions per offer."),
+    "RATE_LIMIT_STATUS": ("10 per hour", "Status changes per provider link (each can mail the "
+                                         "referrer)."),
     "RETENTION_DAYS": (90, "Days after the last status change before personal data is purged."),
     "TOKEN_DAYS": (30, "Days a provider's link stays valid."),
     "OUTBOX_MAX_ATTEMPTS": (40, "Delivery attempts before a mail is marked failed."),
     "OUTBOX_BACKOFF_SECONDS": (30.0, "First retry delay; it doubles per attempt."),
     "OUTBOX_BACKOFF_MAX_SECONDS": (3600.0, "Longest retry delay."),
     "OUTBOX_INTERVAL_SECONDS": (5.0, "Pause of the send-outbox loop between rounds."),
+    "OUTBOX_BATCH_SIZE": (100, "Mails one worker claims at a time."),
+    "OUTBOX_LEASE_SECONDS": (300.0, "How long a worker owns the mails it claimed. It sends a "
+                                    "claimed mail only while 8 x SMTP_TIMEOUT of the lease is "
+                                    "left, and hands the rest back."),
     "MAX_CONTENT_LENGTH": (16 * 1024, "Largest request body in bytes."),
     "TRUSTED_PROXIES": (0, "Number of reverse proxies in front of the app (for client IPs)."),
 }
@@ -68,8 +74,13 @@ def check_config(app) -> None:
         logging.getLogger("referral_app").warning(
             "BEWEEGKAART_SECRET_KEY is not set: using an insecure development key. "
             "Never run like this in production.")
-    for key in ("RETENTION_DAYS", "TOKEN_DAYS", "MAX_CONTENT_LENGTH", "SMTP_PORT"):
+    for key in ("RETENTION_DAYS", "TOKEN_DAYS", "MAX_CONTENT_LENGTH", "SMTP_PORT",
+                "OUTBOX_BATCH_SIZE"):
         if not isinstance(app.config[key], int) or app.config[key] <= 0:
             raise ValueError(f"BEWEEGKAART_{key}: expected a positive whole number, "
                              f"got {app.config[key]!r}")
     app.config["PUBLIC_URL"] = str(app.config["PUBLIC_URL"]).rstrip("/")
+    lease, timeout = float(app.config["OUTBOX_LEASE_SECONDS"]), float(app.config["SMTP_TIMEOUT"])
+    if lease <= 8 * timeout:
+        raise ValueError(f"BEWEEGKAART_OUTBOX_LEASE_SECONDS: must be more than 8 x SMTP_TIMEOUT "
+                         f"({8 * timeout:g}) so a claimed mail can be sent in time, got {lease:g}")

@@ -82,11 +82,15 @@ outbox = Table(
     Column("referral_id", Integer, ForeignKey("referrals.id", ondelete="CASCADE"), index=True),
     Column("kind", String(32), nullable=False),
     Column("recipient", String(254), nullable=False),
+    # The whole mail; empty for a provider mail, which is built when it is sent (its link
+    # comes from token_seed and the secret key, so the outbox never holds a working link).
     Column("message", Text, nullable=False),
+    Column("token_seed", String(64)),  # emptied once the mail is sent
     Column("state", String(16), nullable=False, default="pending"),  # pending | sent | failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", DateTime, nullable=False, index=True),
     Column("locked_until", DateTime),
+    Column("lease_id", String(32)),  # which worker's claim locked_until belongs to
     Column("last_error", String(200)),
     Column("created_at", DateTime, nullable=False),
     Column("sent_at", DateTime),

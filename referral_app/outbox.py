@@ -1,40 +1,73 @@
 """The durable outbox: mails are stored in the same transaction as their referral, then sent
-with retries and exponential backoff, so an SMTP outage loses nothing."""
+with retries and exponential backoff, so an SMTP outage loses nothing.
+
+Several workers (processes, machines, overlapping cron runs) may drain one outbox. A worker
+claims a batch under a lease (`FOR UPDATE SKIP LOCKED` where the database has it), sends a
+claimed mail only while enough of its lease is left for the slowest possible send, and marks
+a mail sent or retried only while the lease is still its own."""
 
 import datetime as dt
 import logging
+import secrets
 import smtplib
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import insert, or_, select, update
 
-from .db import get_engine, outbox, transaction, utcnow
-from .mail import Sender
+from . import tokens
+from .db import get_engine, outbox, referrals, transaction, utcnow
+from .mail import Sender, build_message
 
 log = logging.getLogger("referral_app.outbox")
-LEASE_SECONDS = 120  # a worker owns a claimed mail this long; others leave it alone
 # Errors of one mail; the connection itself is still good for the next.
 MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
                   smtplib.SMTPSenderRefused)
+# SMTP commands one mail can need (connect, EHLO, STARTTLS, EHLO, AUTH, MAIL, RCPT, DATA), each
+# bounded by SMTP_TIMEOUT: the longest one send can take.
+COMMANDS_PER_MAIL = 8
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A worker's claim on a batch of mails: its id and the moment it runs out."""
+
+    id: str
+    until: dt.datetime
 
 
 def enqueue(conn, referral_id: int | None, kind: str, msg: EmailMessage) -> None:
-    """Store a mail for sending (inside the caller's transaction)."""
+    """Store a ready mail for sending (inside the caller's transaction)."""
     now = utcnow()
     conn.execute(insert(outbox).values(
         referral_id=referral_id, kind=kind, recipient=msg["To"], message=msg.as_string(),
         state="pending", attempts=0, next_attempt_at=now, created_at=now))
 
 
+def enqueue_provider(conn, referral_id: int, recipient: str, seed: str) -> None:
+    """Queue the provider's mail; it is built when sent, so no link is stored."""
+    now = utcnow()
+    conn.execute(insert(outbox).values(
+        referral_id=referral_id, kind="provider", recipient=recipient, message="",
+        token_seed=seed, state="pending", attempts=0, next_attempt_at=now, created_at=now))
+
+
 def backoff(attempts: int, config) -> float:
     """Seconds to wait after the n-th failed attempt: doubling, with a ceiling."""
     base = float(config["OUTBOX_BACKOFF_SECONDS"])
     return min(base * 2 ** (attempts - 1), float(config["OUTBOX_BACKOFF_MAX_SECONDS"]))
+
+
+def send_seconds(config) -> float:
+    """The longest one mail can take to send (every command at its timeout)."""
+    return COMMANDS_PER_MAIL * float(config["SMTP_TIMEOUT"])
 
 
 def describe(exc: Exception) -> str:
@@ -45,82 +78,140 @@ def describe(exc: Exception) -> str:
     return f"{type(exc).__name__}{f' {code}' if code else ''}"
 
 
-def claim(engine, now: dt.datetime, limit: int) -> list:
-    """Due mails that this worker now owns (a lease stops two workers sending one mail)."""
+def claimable(now: dt.datetime):
+    """Pending, due, and not under someone else's running lease."""
+    return (outbox.c.state == "pending") & (outbox.c.next_attempt_at <= now) & \
+        or_(outbox.c.locked_until.is_(None), outbox.c.locked_until < now)
+
+
+def claim(engine, now: dt.datetime, limit: int, seconds: float) -> tuple[Lease, list]:
+    """Lease up to `limit` due mails to this worker, oldest first; returns the lease and rows.
+    Rows other workers are claiming at this moment are skipped, not waited for."""
+    lease = Lease(secrets.token_hex(16), now + dt.timedelta(seconds=seconds))
+    due = (select(outbox.c.id).where(claimable(now))
+           .order_by(outbox.c.next_attempt_at, outbox.c.id).limit(limit)
+           .with_for_update(skip_locked=True))  # SQLite has no row locks: ignored there
     with transaction(engine) as conn:
-        rows = conn.execute(
-            select(outbox.c.id, outbox.c.recipient, outbox.c.message, outbox.c.attempts)
-            .where(outbox.c.state == "pending", outbox.c.next_attempt_at <= now,
-                   or_(outbox.c.locked_until.is_(None), outbox.c.locked_until < now))
-            .order_by(outbox.c.next_attempt_at, outbox.c.id).limit(limit)).all()
-    owned = []
-    lease = now + dt.timedelta(seconds=LEASE_SECONDS)
-    for row in rows:
+        # The lease condition is repeated here: without row locks two claims may pick the
+        # same ids, and only one of them may take each row.
+        conn.execute(update(outbox).where(outbox.c.id.in_(due.scalar_subquery()),
+                                          claimable(now))
+                     .values(lease_id=lease.id, locked_until=lease.until))
+        rows = conn.execute(select(outbox).where(outbox.c.lease_id == lease.id)
+                            .order_by(outbox.c.next_attempt_at, outbox.c.id)).all()
+    return lease, rows
+
+
+def owned(row, lease: Lease):
+    """This row is still under this worker's lease (nobody reclaimed it meanwhile)."""
+    return (outbox.c.id == row.id) & (outbox.c.lease_id == lease.id) & \
+        (outbox.c.state == "pending")
+
+
+def mark_sent(engine, row, lease: Lease, now: dt.datetime) -> bool:
+    """Record a sent mail, and forget its link seed; False if the lease was lost."""
+    with transaction(engine) as conn:
+        result = conn.execute(update(outbox).where(owned(row, lease)).values(
+            state="sent", sent_at=now, attempts=row.attempts + 1, locked_until=None,
+            lease_id=None, last_error=None, token_seed=None))
+    if result.rowcount != 1:
+        log.warning("mail %d was sent after its lease ran out", row.id)
+    return result.rowcount == 1
+
+
+def retry(engine, row, lease: Lease, exc: Exception, config, now: dt.datetime) -> bool:
+    """Schedule the next attempt, or give up after the maximum; False if the lease was lost."""
+    attempts = row.attempts + 1
+    give_up = attempts >= int(config["OUTBOX_MAX_ATTEMPTS"])
+    when = now + dt.timedelta(seconds=backoff(attempts, config))
+    with transaction(engine) as conn:
+        result = conn.execute(update(outbox).where(owned(row, lease)).values(
+            attempts=attempts, next_attempt_at=when, locked_until=None, lease_id=None,
+            state="failed" if give_up else "pending", last_error=describe(exc)))
+    log.warning("mail %d not sent (attempt %d%s): %s", row.id, attempts,
+                ", giving up" if give_up else "", describe(exc))
+    return result.rowcount == 1
+
+
+def release(engine, lease: Lease, ids: set[int]) -> None:
+    """Hand back claimed mails not tried in this round."""
+    if ids:
         with transaction(engine) as conn:
-            result = conn.execute(update(outbox).where(and_(
-                outbox.c.id == row.id, outbox.c.state == "pending",
-                or_(outbox.c.locked_until.is_(None), outbox.c.locked_until < now)))
-                .values(locked_until=lease))
-        if result.rowcount == 1:
-            owned.append(row)
-    return owned
+            conn.execute(update(outbox).where(outbox.c.id.in_(ids),
+                                              outbox.c.lease_id == lease.id)
+                         .values(locked_until=None, lease_id=None))
 
 
-def drain(app, limit: int = 200) -> tuple[int, int]:
-    """Send the due mails once; returns (sent, failed attempts). Stops early if SMTP is down."""
+def message_of(app, engine, row) -> bytes:
+    """The mail as stored, or the provider's mail built now from its referral."""
+    if row.kind != "provider" or not row.token_seed:
+        return row.message.encode("utf-8")
+    with engine.connect() as conn:
+        referral = conn.execute(select(referrals).where(
+            referrals.c.id == row.referral_id)).one()
+    token = tokens.link_token(app.config["SECRET_KEY"], row.token_seed)
+    if referral.token_hash != tokens.token_hash(token):  # the secret key changed meanwhile
+        with transaction(engine) as conn:
+            conn.execute(update(referrals).where(referrals.c.id == referral.id)
+                         .values(token_hash=tokens.token_hash(token)))
+    details = referral._mapping if app.config["MAIL_DETAILS_IN_BODY"] else None
+    with app.app_context():
+        msg = build_message(
+            row.recipient, f"Nieuwe aanmelding {referral.reference}", "mail/provider.txt",
+            kind=referral.kind, offer_title=referral.offer_title,
+            reference=referral.reference, details=details,
+            link=f"{app.config['PUBLIC_URL']}/verwijzing/{token}",
+            expires=referral.token_expires_at.date())
+    return msg.as_bytes()
+
+
+def drain(app, limit: int | None = None, clock: Clock = utcnow) -> tuple[int, int]:
+    """Claim one batch of due mails and send it; returns (sent, failed attempts).
+    Stops early if SMTP is down or the lease is running out."""
     config = app.config
     engine = get_engine(app)
     sender_address = parseaddr(config["MAIL_FROM"])[1]
     sender = Sender(config)
     sent = failed = 0
-    rows = claim(engine, utcnow(), limit)
+    lease, rows = claim(engine, clock(), int(limit or config["OUTBOX_BATCH_SIZE"]),
+                        float(config["OUTBOX_LEASE_SECONDS"]))
     untried = {row.id for row in rows}
     try:
         for row in rows:
+            if clock() + dt.timedelta(seconds=send_seconds(config)) > lease.until:
+                log.info("outbox lease running out: %d mail(s) handed back", len(untried))
+                break
             untried.discard(row.id)
             try:
-                sender.send(row.message.encode("utf-8"), sender_address, row.recipient)
+                sender.send(message_of(app, engine, row), sender_address, row.recipient)
             except MESSAGE_ERRORS as exc:
                 failed += 1
-                _retry(engine, row, exc, config)
+                retry(engine, row, lease, exc, config, clock())
             except (smtplib.SMTPException, OSError) as exc:
                 failed += 1
                 sender.reset()
-                _retry(engine, row, exc, config)
+                retry(engine, row, lease, exc, config, clock())
                 break
             else:
                 sent += 1
-                with transaction(engine) as conn:
-                    conn.execute(update(outbox).where(outbox.c.id == row.id).values(
-                        state="sent", sent_at=utcnow(), attempts=row.attempts + 1,
-                        locked_until=None, last_error=None))
+                mark_sent(engine, row, lease, clock())
                 log.debug("sent mail %d", row.id)
     finally:
         sender.close()
-        _release(engine, untried)
+        release(engine, lease, untried)
     if sent or failed:
         log.info("outbox round: %d sent, %d failed", sent, failed)
     return sent, failed
 
 
-def _retry(engine, row, exc: Exception, config) -> None:
-    """Schedule the next attempt, or give up after the maximum."""
-    attempts = row.attempts + 1
-    give_up = attempts >= int(config["OUTBOX_MAX_ATTEMPTS"])
-    when = utcnow() + dt.timedelta(seconds=backoff(attempts, config))
-    with transaction(engine) as conn:
-        conn.execute(update(outbox).where(outbox.c.id == row.id).values(
-            attempts=attempts, next_attempt_at=when, locked_until=None,
-            state="failed" if give_up else "pending", last_error=describe(exc)))
-    log.warning("mail %d not sent (attempt %d%s): %s", row.id, attempts,
-                ", giving up" if give_up else "", describe(exc))
-
-
-def _release(engine, ids: set[int]) -> None:
-    """Hand back claimed mails not tried in this round (after an early stop)."""
-    if ids:
-        with transaction(engine) as conn:
-            conn.execute(update(outbox).where(outbox.c.id.in_(ids)).values(locked_until=None))
+def drain_due(app, clock: Clock = utcnow) -> tuple[int, int]:
+    """Send everything that is due now, batch by batch; returns (sent, failed attempts)."""
+    total_sent = total_failed = 0
+    while True:
+        sent, failed = drain(app, clock=clock)
+        total_sent, total_failed = total_sent + sent, total_failed + failed
+        if not sent:  # nothing due, SMTP down, or only failures left
+            return total_sent, total_failed
 
 
 def run_worker(app, stop=None, interval: float | None = None) -> None:
@@ -142,12 +233,13 @@ def run_worker(app, stop=None, interval: float | None = None) -> None:
 
 @click.command("send-outbox")
 @with_appcontext
-@click.option("--once", is_flag=True, help="Send what is due and stop (for cron).")
+@click.option("--once", is_flag=True, help="Send what is due and stop (for cron; overlapping "
+                                           "runs share the work, none sends a mail twice).")
 def send_outbox_command(once: bool):
     """Send queued mails, retrying failures with backoff (a loop; --once for cron)."""
     app = current_app._get_current_object()
     if once:
-        sent, failed = drain(app, limit=10_000)
+        sent, failed = drain_due(app)
         click.echo(f"sent {sent}, failed {failed}")
         return
     click.echo("sending outbox; stop with Ctrl-C")

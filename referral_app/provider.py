@@ -7,6 +7,7 @@ from flask import Blueprint, abort, make_response, render_template
 from . import store
 from .db import utcnow
 from .forms import NEEDS_REASON, StatusForm
+from .security import client_limit, limiter, link_key, status_limit
 
 bp = Blueprint("provider", __name__)
 log = logging.getLogger("referral_app")
@@ -39,6 +40,8 @@ def details(token: str):
 
 
 @bp.route("/verwijzing/<token>/status", methods=["POST"])
+@limiter.limit(status_limit, key_func=link_key)
+@limiter.limit(client_limit)
 def status(token: str):
     """Record a status change."""
     row = referral_for(token)

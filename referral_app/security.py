@@ -1,11 +1,15 @@
 """Security around every request: rate limits, strict headers, no caching, quiet logs."""
 
+import hashlib
 import logging
 import re
+from urllib.parse import urlsplit
 
 from flask import current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFError
 
 # Flask-Limiter's usual pattern: one extension object, bound to each app by init_app.
 limiter = Limiter(key_func=get_remote_address)
@@ -16,7 +20,9 @@ HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # same-origin: browsers send Origin (and Referer) to this app only, which the HTTPS CSRF check
+    # needs; other sites still get nothing (no-referrer made browsers send "Origin: null").
+    "Referrer-Policy": "same-origin",
     "Permissions-Policy": "geolocation=(), camera=(), microphone=(), payment=()",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
@@ -34,9 +40,49 @@ def offer_limit() -> str:
     return current_app.config["RATE_LIMIT_OFFER"]
 
 
+def status_limit() -> str:
+    """Status changes per provider link (each one can mail the referrer)."""
+    return current_app.config["RATE_LIMIT_STATUS"]
+
+
+def link_key() -> str:
+    """Rate-limit key: the provider link, hashed (the limit store never sees a token)."""
+    token = str((request.view_args or {}).get("token", ""))
+    return "link:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
 def offer_key() -> str:
     """Rate-limit key: the offer in the URL, whoever sends."""
     return "offer:" + str((request.view_args or {}).get("offer_id", ""))
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a URL, lower case."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def check_same_origin() -> None:
+    """HTTPS form posts must come from this origin: the Origin header when the browser sends
+    one, else the Referer. Neither: refused (as strict as Flask-WTF's Referer-only check)."""
+    if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not request.is_secure:
+        return
+    own = f"{request.scheme}://{request.host}".lower()
+    origin = request.headers.get("Origin", "")
+    if origin and origin != "null":
+        sent = origin.lower()
+    else:
+        sent = origin_of(request.referrer) if request.referrer else ""
+    if sent != own:
+        raise CSRFError("the request does not come from this site")
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app) -> bool:
+        """Secure when configured, or when this request is HTTPS (directly or via the proxy)."""
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
 def secure_headers(response):
@@ -66,7 +112,11 @@ class RedactTokens(logging.Filter):
 def init_app(app) -> None:
     """Bind the limiter, the headers and the log filter to the app."""
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["WTF_CSRF_SSL_STRICT"] = False  # replaced by check_same_origin (Origin or Referer)
+    app.session_interface = SessionInterface()
     limiter.init_app(app)
+    app.before_request(check_same_origin)
     app.after_request(secure_headers)
     for name in ("werkzeug", "gunicorn.access"):
         logger = logging.getLogger(name)

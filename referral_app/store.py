@@ -1,18 +1,17 @@
 """Referrals in the database: create (with their mails, in one transaction), update, forget."""
 
 import datetime as dt
-import hashlib
 import secrets
 
 from flask import current_app
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from . import consent
+from . import consent, tokens
 from .db import PERSONAL, compact, get_engine, outbox, referrals, status_events, transaction, utcnow
 from .forms import REASONS, STATUSES
-from .mail import build_message
-from .outbox import enqueue
+from .mail import build_message, safe_header
+from .outbox import enqueue, enqueue_provider
 
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
 STATUS_LABELS = {"nieuw": "Nieuw", **STATUSES}
@@ -25,9 +24,7 @@ def new_reference() -> str:
     return f"BK-{chars[:4]}-{chars[4:]}"
 
 
-def token_hash(token: str) -> str:
-    """Tokens are stored hashed: a copy of the database does not open the links."""
-    return hashlib.sha256(token.encode()).hexdigest()
+token_hash = tokens.token_hash
 
 
 def create(kind: str, offer, data: dict, submission_key: str) -> str:
@@ -35,7 +32,8 @@ def create(kind: str, offer, data: dict, submission_key: str) -> str:
     reference of the first one. Returns the reference."""
     engine = get_engine()
     for _ in range(5):
-        reference, token = new_reference(), secrets.token_urlsafe(32)
+        reference, seed = new_reference(), tokens.new_seed()
+        token = tokens.link_token(current_app.config["SECRET_KEY"], seed)
         try:
             with transaction(engine) as conn:
                 found = conn.execute(select(referrals.c.reference).where(
@@ -43,7 +41,7 @@ def create(kind: str, offer, data: dict, submission_key: str) -> str:
                 if found:
                     return found
                 referral_id = _insert(conn, kind, offer, data, submission_key, reference, token)
-                _queue_new(conn, referral_id, kind, offer, data, reference, token)
+                _queue_new(conn, referral_id, kind, offer, data, reference, seed)
             return reference
         except IntegrityError:
             # Either a concurrent double submit (same key) or, very rarely, a reference clash.
@@ -72,16 +70,10 @@ def _insert(conn, kind, offer, data, submission_key, reference, token) -> int:
     return conn.execute(insert(referrals).values(**values)).inserted_primary_key[0]
 
 
-def _queue_new(conn, referral_id, kind, offer, data, reference, token) -> None:
-    """The provider's mail, and a confirmation for a resident who gave an e-mail address."""
-    config = current_app.config
-    link = f"{config['PUBLIC_URL']}/verwijzing/{token}"
-    expires = (utcnow() + dt.timedelta(days=int(config["TOKEN_DAYS"]))).date()
-    details = data if config["MAIL_DETAILS_IN_BODY"] else None
-    msg = build_message(offer.data.verwijzen.email, f"Nieuwe aanmelding {reference}",
-                        "mail/provider.txt", kind=kind, offer=offer, reference=reference,
-                        link=link, expires=expires, details=details)
-    enqueue(conn, referral_id, "provider", msg)
+def _queue_new(conn, referral_id, kind, offer, data, reference, seed) -> None:
+    """The provider's mail (built when sent, see outbox.message_of), and a confirmation for a
+    resident who gave an e-mail address."""
+    enqueue_provider(conn, referral_id, safe_header(offer.data.verwijzen.email), seed)
     if kind == "aanmelding" and data.get("email"):
         msg = build_message(data["email"], f"Je aanmelding {reference} is ontvangen",
                             "mail/confirmation.txt", offer=offer, reference=reference)

@@ -69,10 +69,13 @@ class Handler:
     def __init__(self):
         """Start in the healthy mode with an empty mailbox."""
         self.mode = "ok"
+        self.delay = 0.0  # seconds each mail takes, to make a backlog outlast a lease
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):
         """Store the mail (mode ok), refuse it (4xx/5xx) or hang until the mode changes."""
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.mode == "hang":
             while self.mode == "hang":
                 await asyncio.sleep(0.05)
@@ -215,6 +218,16 @@ def drain_all(app, rounds: int = 20) -> None:
         if not sent and not failed:
             return
         time.sleep(0.01)
+
+
+def all_values(app) -> str:
+    """Every value in every table of the app's database, as one text (any engine)."""
+    from sqlalchemy import select
+
+    from referral_app.db import get_engine, metadata
+    with get_engine(app).connect() as conn:
+        return "\n".join(repr(tuple(row)) for table in metadata.sorted_tables
+                         for row in conn.execute(select(table)))
 
 
 def link_in(message) -> str:

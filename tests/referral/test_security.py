@@ -99,3 +99,25 @@ def test_database_is_a_real_sqlite_file(app, client, tmp_path):
     reference_of(submit(client), client)
     with sqlite3.connect(tmp_path / "referrals.sqlite") as conn:
         assert conn.execute("select count(*) from referrals").fetchone()[0] == 1
+
+
+def test_status_posts_are_limited_per_link(settings, smtp):
+    # Each status change mails the referrer: a leaked link must not become a mail cannon.
+    from .conftest import link_in
+    from .test_delivery import provider_session, set_status
+
+    app = create_app({**settings, "RATE_LIMIT_STATUS": "3 per hour"})
+    client = app.test_client()
+    reference_of(submit(client), client)
+    reference_of(submit(client), client)
+    drain_all(app)
+    first, second = (link_in(m["message"]) for m in smtp.messages)
+    provider, csrf = provider_session(app, first)
+    answers = [set_status(provider, first, csrf, "contact_opgenomen").status_code
+               for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    drain_all(app)
+    assert len([m for m in smtp.messages if m["to"] == [REFERRAL["referrer_email"]]]) == 3
+    # Another link (another referral) is not affected.
+    other, csrf = provider_session(app, second)
+    assert set_status(other, second, csrf, "contact_opgenomen").status_code == 200
