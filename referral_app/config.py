@@ -1,10 +1,11 @@
 """Settings of the referral app: safe local defaults, overridden by BEWEEGKAART_* variables."""
 
 import logging
+import sys
 from pathlib import Path
 
-# Every setting with its default and a one-line description; the README table mirrors this
-# dict (a test checks that every key is documented).
+# Every setting with its default and a one-line description; the README table is
+# settings_table() (a test compares them).
 DEFAULTS = {
     "SMTP_HOST": ("localhost", "SMTP server that sends the mails."),
     "SMTP_PORT": (25, "Port of the SMTP server."),
@@ -22,8 +23,10 @@ DEFAULTS = {
     "PRODUCTION": (False, "Set to true in production: refuses to start without SECRET_KEY."),
     "PUBLIC_URL": ("http://localhost:5000", "Public address of this app, for links in mails."),
     "SITE_URL": ("/", "Address of the static site, for 'back to the map' links."),
-    "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage, e.g. redis://host:6379 "
-                                           "when several workers or machines share limits."),
+    "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage. memory:// counts in each "
+                                           "worker: use redis://host:6379 with several workers "
+                                           "or machines (production refuses memory:// with "
+                                           "several gunicorn workers)."),
     "RATE_LIMIT_CLIENT": ("20 per hour", "Form submissions per client address."),
     "RATE_LIMIT_OFFER": ("100 per hour", "Form submissions per offer."),
     "RATE_LIMIT_STATUS": ("10 per hour", "Status changes per provider link (each can mail the "
@@ -39,11 +42,26 @@ DEFAULTS = {
                                     "claimed mail only while 8 x SMTP_TIMEOUT of the lease is "
                                     "left, and hands the rest back."),
     "MAX_CONTENT_LENGTH": (16 * 1024, "Largest request body in bytes."),
-    "TRUSTED_PROXIES": (0, "Number of reverse proxies in front of the app (for client IPs)."),
+    "TRUSTED_PROXIES": (0, "Number of reverse proxies in front of the app whose "
+                           "X-Forwarded-For and X-Forwarded-Proto are believed (client address, "
+                           "HTTPS); X-Forwarded-Host and -Prefix are ignored."),
 }
 
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 (a known value, refused in production)
 STARTTLS_MODES = ("auto", "required", "off")
+
+
+def settings_table() -> str:
+    """The README's table of settings, in Markdown."""
+    def shown(value) -> str:
+        """A default as the README shows it."""
+        if value is None:
+            return "(see meaning)"
+        return "(empty)" if value == "" else f"`{value}`"
+
+    rows = [f"| `BEWEEGKAART_{key}` | {shown(value)} | {doc} |"
+            for key, (value, doc) in DEFAULTS.items()]
+    return "\n".join(["| variable | default | meaning |", "| --- | --- | --- |", *rows])
 
 
 def load_config(app, config: dict | None) -> None:
@@ -80,7 +98,34 @@ def check_config(app) -> None:
             raise ValueError(f"BEWEEGKAART_{key}: expected a positive whole number, "
                              f"got {app.config[key]!r}")
     app.config["PUBLIC_URL"] = str(app.config["PUBLIC_URL"]).rstrip("/")
+    check_shared_limits(app)
     lease, timeout = float(app.config["OUTBOX_LEASE_SECONDS"]), float(app.config["SMTP_TIMEOUT"])
     if lease <= 8 * timeout:
         raise ValueError(f"BEWEEGKAART_OUTBOX_LEASE_SECONDS: must be more than 8 x SMTP_TIMEOUT "
                          f"({8 * timeout:g}) so a claimed mail can be sent in time, got {lease:g}")
+
+
+def gunicorn_workers() -> int | None:
+    """The number of gunicorn workers when this process is one of them, else None."""
+    if "gunicorn.arbiter" not in sys.modules:
+        return None
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    try:  # gunicorn's own parser, over the same command line, environment and config file
+        return int(WSGIApplication().cfg.workers)
+    except (Exception, SystemExit):  # noqa: BLE001 (unknown: do not guess)
+        return None
+
+
+def check_shared_limits(app) -> None:
+    """In production, per-worker (memory://) rate limits with several gunicorn workers would
+    multiply every limit by the number of workers: refuse to start."""
+    uri = str(app.config["RATELIMIT_STORAGE_URI"])
+    if not app.config["PRODUCTION"] or not uri.startswith("memory://"):
+        return
+    workers = gunicorn_workers()
+    if workers and workers > 1:
+        raise ValueError(
+            f"BEWEEGKAART_RATELIMIT_STORAGE_URI is {uri!r}, which counts in each worker: with "
+            f"{workers} workers every rate limit would be {workers} times as high. Point it at "
+            f"a shared store (redis://host:6379) or run one worker.")

@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import re
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from flask import current_app, request
@@ -100,13 +101,23 @@ class RedactTokens(logging.Filter):
     """Access logs show /verwijzing/… instead of the secret part of a provider link."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the message and its arguments."""
+        """Rewrite the message and its arguments: a tuple (werkzeug), or one dict (gunicorn
+        passes its access-log atoms as a mapping: request line, path, Referer, ...)."""
         if isinstance(record.msg, str):
-            record.msg = TOKEN_IN_PATH.sub(r"\1…", record.msg)
+            record.msg = redact(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(TOKEN_IN_PATH.sub(r"\1…", a) if isinstance(a, str) else a
-                                for a in record.args)
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, Mapping):
+            # In place: gunicorn's mapping type answers unknown keys with "-".
+            for key, value in list(record.args.items()):
+                if isinstance(value, str):
+                    record.args[key] = redact(value)
         return True
+
+
+def redact(text: str) -> str:
+    """Replace the token of every provider link in a text by an ellipsis."""
+    return TOKEN_IN_PATH.sub(r"\1…", text)
 
 
 def init_app(app) -> None:

@@ -1,9 +1,11 @@
 """`beweegkaart demo`: the example site and the referral app on one local address, with a local
 SMTP server that keeps every mail, so a newcomer can walk the whole flow in a browser."""
 
+import os
 import signal
 import sys
 import threading
+import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -97,6 +99,28 @@ def example_offer(app) -> str | None:
     return None
 
 
+class StopSignals:
+    """SIGINT/SIGTERM handlers that only count: the main loop stops cleanly after the first;
+    a second one ends the process at once. A handler must not take locks (Event.set does):
+    it runs between two bytecodes of the main thread, which may hold that very lock."""
+
+    def __init__(self):
+        """No signal yet."""
+        self.count = 0
+
+    def __call__(self, _signum, _frame) -> None:
+        """Count; on the second signal write one line and exit without cleaning up."""
+        self.count += 1
+        if self.count > 1:
+            os.write(2, b"\nTweede stopsignaal: de demo is meteen gestopt.\n")
+            os._exit(1)
+
+    def install(self) -> None:
+        """Handle SIGINT and SIGTERM."""
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, self)
+
+
 def run(args) -> int:
     """Build, then serve site and app until Ctrl-C or SIGTERM."""
     from aiosmtpd.controller import Controller
@@ -122,6 +146,8 @@ def run(args) -> int:
     })
     server = make_server(args.host, args.port, DispatcherMiddleware(
         static_site(args.site_dir.resolve()), {"/app": app}), threaded=True)
+    signals = StopSignals()
+    signals.install()
     stop = threading.Event()
     threads = [threading.Thread(target=server.serve_forever, name="http", daemon=True),
                threading.Thread(target=run_worker, args=(app, stop), name="outbox", daemon=True)]
@@ -132,11 +158,10 @@ def run(args) -> int:
     if offer:
         say(f"Verwijsformulier, bijvoorbeeld: {base}/app/verwijzen/{offer}")
     say(f"Mails komen in {mailbox.folder}/ (SMTP op 127.0.0.1:{smtp.port}). Stoppen: Ctrl-C.\n")
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    while not stop.wait(0.5):
-        pass
+    while not signals.count:
+        time.sleep(0.2)
     say("stoppen...")
+    stop.set()
     server.shutdown()
     for thread in threads:
         thread.join(timeout=10)

@@ -1,5 +1,6 @@
 """`beweegkaart demo` serves a built site and the app on one address, with a local mailbox."""
 
+import os
 import re
 import signal
 import subprocess
@@ -10,6 +11,8 @@ import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
+
+import pytest
 
 from .conftest import REFERRAL, WALKING, free_port
 
@@ -26,7 +29,8 @@ def wait_for(url: str, seconds: float = 30) -> None:
     raise AssertionError(f"{url} did not answer")
 
 
-def test_demo_serves_site_and_app_and_keeps_mails(tmp_path, offers_dir):
+def start_demo(tmp_path, offers_dir) -> tuple[subprocess.Popen, str]:
+    """`beweegkaart demo` on a free port over a tiny built site; returns (process, base URL)."""
     site = tmp_path / "site"
     (site / "aanbod").mkdir(parents=True)
     (site / "index.html").write_text("<h1>Beweegkaart demo</h1>", encoding="utf-8")
@@ -36,7 +40,11 @@ def test_demo_serves_site_and_app_and_keeps_mails(tmp_path, offers_dir):
     demo = subprocess.Popen(  # noqa: S603
         [str(beweegkaart), "demo", "--no-build", "--port", str(port), "--site-dir", str(site),
          "--offers", str(offers_dir)], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
+    return demo, f"http://127.0.0.1:{port}"
+
+
+def test_demo_serves_site_and_app_and_keeps_mails(tmp_path, offers_dir):
+    demo, base = start_demo(tmp_path, offers_dir)
     try:
         wait_for(base + "/")
         assert b"Beweegkaart demo" in urllib.request.urlopen(base + "/").read()  # noqa: S310
@@ -59,3 +67,22 @@ def test_demo_serves_site_and_app_and_keeps_mails(tmp_path, offers_dir):
     assert demo.returncode == 0, err
     assert f"De beweegkaart draait op {base}/" in err
     assert "mail aan aanmeldingen@vvzuid.example.org" in err
+
+
+@pytest.mark.parametrize("signals", [
+    (signal.SIGTERM, signal.SIGTERM),  # make forwards SIGTERM: the child gets two
+    (signal.SIGINT, signal.SIGTERM) * 20,  # Ctrl-C held down, then a kill
+])
+def test_two_quick_signals_stop_the_demo(tmp_path, offers_dir, signals):
+    demo, base = start_demo(tmp_path, offers_dir)
+    try:
+        wait_for(base + "/")
+        for signum in signals:
+            os.kill(demo.pid, signum)
+        _, err = demo.communicate(timeout=20)  # a hang fails here
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.communicate()
+    assert "Traceback" not in err
+    assert "stoppen..." in err or "meteen gestopt" in err

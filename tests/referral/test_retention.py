@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from referral_app.config import DEFAULTS
+from referral_app.config import DEFAULTS, settings_table
 from referral_app.db import get_engine, referrals
 
 from .conftest import NORDIC, drain_all, link_in, reference_of, submit
@@ -116,3 +116,5 @@ def test_every_setting_is_documented():
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     for key in DEFAULTS:
         assert f"BEWEEGKAART_{key}" in readme, key
+    # The table is the one config.py describes, default and meaning included.
+    assert settings_table() in readme, "README settings table differs from config.settings_table()"
