@@ -92,11 +92,14 @@ def claim(engine, now: dt.datetime, limit: int, seconds: float) -> tuple[Lease, 
            .order_by(outbox.c.next_attempt_at, outbox.c.id).limit(limit)
            .with_for_update(skip_locked=True))  # SQLite has no row locks: ignored there
     with transaction(engine) as conn:
-        # The lease condition is repeated here: without row locks two claims may pick the
-        # same ids, and only one of them may take each row.
-        conn.execute(update(outbox).where(outbox.c.id.in_(due.scalar_subquery()),
-                                          claimable(now))
-                     .values(lease_id=lease.id, locked_until=lease.until))
+        # Two statements, not UPDATE ... WHERE id IN (subquery): PostgreSQL may run such a
+        # subquery more than once, and SKIP LOCKED then finds other rows (more than `limit`).
+        ids = conn.execute(due).scalars().all()
+        # The lease condition is checked again: without row locks (SQLite) two workers may
+        # pick the same ids, and only the first UPDATE may take each row.
+        if ids:
+            conn.execute(update(outbox).where(outbox.c.id.in_(ids), claimable(now))
+                         .values(lease_id=lease.id, locked_until=lease.until))
         rows = conn.execute(select(outbox).where(outbox.c.lease_id == lease.id)
                             .order_by(outbox.c.next_attempt_at, outbox.c.id)).all()
     return lease, rows

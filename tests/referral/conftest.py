@@ -1,8 +1,11 @@
-"""Fixtures: test offers in tmp_path, a real aiosmtpd server with fault modes, the app."""
+"""Fixtures: test offers in tmp_path, a real aiosmtpd server with fault modes, the app on
+SQLite and on PostgreSQL (every test that uses the app runs on both, unless marked
+`one_database`)."""
 
 import asyncio
 import datetime as dt
 import re
+import secrets
 import socket
 import time
 from email import message_from_bytes, policy
@@ -11,7 +14,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from referral_app import create_app
+from referral_app import create_app, db
 from referral_app.outbox import drain
 
 PROVIDER = "aanmeldingen@vvzuid.example.org"
@@ -136,13 +139,66 @@ def smtp():
     server.stop()
 
 
+def pytest_generate_tests(metafunc):
+    """Run each test that needs a database on SQLite and on PostgreSQL."""
+    if "database_url" in metafunc.fixturenames:
+        one = metafunc.definition.get_closest_marker("one_database")
+        metafunc.parametrize("database_url", ["sqlite"] if one else ["sqlite", "postgresql"],
+                             indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin(postgres_server):
+    """An autocommit connection to the server, and a template database with the schema."""
+    template = "referral_template"
+    postgres_server.create_database(template)
+    engine = db.make_engine(postgres_server.url(template))
+    db.init_schema(engine)
+    engine.dispose()
+    admin = db.make_engine(postgres_server.url("postgres")).execution_options(
+        isolation_level="AUTOCOMMIT")
+    yield admin, template
+    admin.dispose()
+
+
 @pytest.fixture
-def settings(tmp_path, offers_dir, smtp) -> dict:
+def database_url(request, tmp_path, monkeypatch):
+    """A fresh database for one test: a SQLite file, or a PostgreSQL copy of the template."""
+    if request.param == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        admin, template = request.getfixturevalue("postgres_admin")
+    engines = []
+    real_make_engine = db.make_engine
+
+    def make_engine(url):
+        """Keep every engine the test makes, to close its connections afterwards."""
+        engines.append(real_make_engine(url))
+        return engines[-1]
+
+    monkeypatch.setattr(db, "make_engine", make_engine)
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'referrals.sqlite'}"
+    else:
+        name = f"test_{secrets.token_hex(6)}"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        yield server.url(name)
+        for engine in engines:
+            engine.dispose()
+        if server.running():
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url, offers_dir, smtp) -> dict:
     """App settings pointing at the test database, offers and SMTP server."""
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'referrals.sqlite'}",
+        "DATABASE_URL": database_url,
         "OFFERS_DIR": str(offers_dir),
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": smtp.port,

@@ -13,6 +13,8 @@ from tests.servers import GunicornServer
 
 from .conftest import free_port
 
+pytestmark = pytest.mark.one_database  # about logs and processes, not the database
+
 TOKEN = "Zk3vQm9TtXw2b7LpR4sYc8NnHq6JdUe1FgAoVi5Kr0E"
 
 
@@ -20,7 +22,8 @@ def fetch(url: str, **headers) -> int:
     """GET a URL; returns the status code."""
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 (loopback)
     try:
-        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+        # Long: gunicorn listens before its workers have loaded the app (slow on a busy machine).
+        with urllib.request.urlopen(request, timeout=90) as answer:  # noqa: S310
             return answer.status
     except urllib.error.HTTPError as error:
         return error.code

@@ -3,6 +3,7 @@
 import logging
 import sqlite3
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -95,6 +96,7 @@ def test_error_pages_do_not_echo_input(client):
     assert CANARY.lower() not in page.text
 
 
+@pytest.mark.one_database
 def test_database_is_a_real_sqlite_file(app, client, tmp_path):
     reference_of(submit(client), client)
     with sqlite3.connect(tmp_path / "referrals.sqlite") as conn:
