@@ -2,20 +2,17 @@
 SQLite and on PostgreSQL (every test that uses the app runs on both, unless marked
 `one_database`)."""
 
-import asyncio
 import datetime as dt
 import re
 import secrets
-import socket
 import time
-from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from referral_app import create_app, db
 from referral_app.outbox import drain
+from tests.servers import SmtpServer, free_port  # noqa: F401 (free_port: used by tests)
 
 PROVIDER = "aanmeldingen@vvzuid.example.org"
 OTHER_PROVIDER = "info@nordic.example.org"
@@ -64,70 +61,6 @@ def offers_dir(tmp_path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
-
-
-class Handler:
-    """An SMTP handler that stores mails, or answers 4xx/5xx, or hangs, as the test says."""
-
-    def __init__(self):
-        """Start in the healthy mode with an empty mailbox."""
-        self.mode = "ok"
-        self.delay = 0.0  # seconds each mail takes, to make a backlog outlast a lease
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        """Store the mail (mode ok), refuse it (4xx/5xx) or hang until the mode changes."""
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        if self.mode == "hang":
-            while self.mode == "hang":
-                await asyncio.sleep(0.05)
-            return "451 4.3.0 was hanging"
-        if self.mode == "4xx":
-            return "451 4.3.0 try again later"
-        if self.mode == "5xx":
-            return "554 5.3.0 transaction failed"
-        self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
-                              "message": message_from_bytes(envelope.content,
-                                                            policy=policy.default),
-                              "raw": envelope.content})
-        return "250 OK"
-
-
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class SmtpServer:
-    """A real aiosmtpd server on loopback that can be stopped and started again."""
-
-    def __init__(self, **kwargs):
-        """Choose a port; keep the handler across restarts."""
-        self.handler = Handler()
-        self.port = free_port()
-        self.kwargs = kwargs
-        self.controller = None
-
-    @property
-    def messages(self) -> list:
-        """Mails received so far."""
-        return self.handler.messages
-
-    def start(self) -> None:
-        """Listen (again) on the same port."""
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
-                                     **self.kwargs)
-        self.controller.start()
-
-    def stop(self) -> None:
-        """Stop listening: connections are refused, like a server that is down."""
-        self.handler.mode = "ok"  # release a hanging session first
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import pytest
 from werkzeug.serving import make_server
 
 from referral_app import create_app
-from tests.servers import GunicornServer
+from tests.servers import gunicorn
 
-from .conftest import free_port
+from .conftest import WALKING, free_port
 
 pytestmark = pytest.mark.one_database  # about logs and processes, not the database
 
@@ -60,14 +60,14 @@ def gunicorn_env(settings) -> dict:
 
 def test_token_not_in_gunicorn_access_log(gunicorn_env):
     # gunicorn hands its access-log atoms to logging as one dict, not a tuple.
-    server = GunicornServer(gunicorn_env, workers=1, extra_args=(
+    server = gunicorn(gunicorn_env, workers=1, args=(
         "--access-logformat", '%(h)s "%(r)s" %(s)s "%(f)s" %(U)s'))
     server.start()
     try:
-        visit_links(server.url)
+        visit_links(f"http://127.0.0.1:{server.port}")
     finally:
         server.stop()
-    logged = server.access_log.read_text()
+    logged = server.stdout.read_text()  # the access log
     server.close()
     assert logged.count("/verwijzing/…") >= 3, logged
     assert TOKEN not in logged
@@ -81,30 +81,30 @@ def production_env(gunicorn_env: dict, **extra) -> dict:
 
 def test_production_refuses_per_worker_limits_with_several_workers(gunicorn_env):
     # memory:// counts in each worker: with 3 workers every limit would be 3 times as high.
-    server = GunicornServer(production_env(gunicorn_env), workers=2)
+    server = gunicorn(production_env(gunicorn_env), workers=2)
     server.start()  # the master listens before its workers load the app
     try:
         assert server.process.wait(timeout=60) != 0  # no worker could boot: gunicorn stops
     finally:
-        log = server.log.read_text()
+        log = server.output()
         server.close()
     assert "BEWEEGKAART_RATELIMIT_STORAGE_URI" in log and "2 workers" in log
 
 
 def test_production_with_one_worker_may_count_in_memory(gunicorn_env):
-    server = GunicornServer(production_env(gunicorn_env), workers=1)
+    server = gunicorn(production_env(gunicorn_env), workers=1)
     server.start()
     try:
-        assert fetch(f"{server.url}/verwijzen/rotterdam/walking-football-zuid") == 200
+        assert fetch(f"http://127.0.0.1:{server.port}/verwijzen/{WALKING}") == 200
     finally:
         server.close()
 
 
 def test_production_with_several_workers_and_redis_starts(gunicorn_env, redis_url):
-    server = GunicornServer(production_env(
+    server = gunicorn(production_env(
         gunicorn_env, BEWEEGKAART_RATELIMIT_STORAGE_URI=redis_url), workers=2)
     server.start()
     try:
-        assert fetch(f"{server.url}/verwijzen/rotterdam/walking-football-zuid") == 200
+        assert fetch(f"http://127.0.0.1:{server.port}/verwijzen/{WALKING}") == 200
     finally:
         server.close()
