@@ -15,6 +15,8 @@ DEFAULTS = {
                               "send without it; off: never."),
     "SMTP_TIMEOUT": (10.0, "Seconds before an SMTP connection or command gives up."),
     "MAIL_FROM": ("Beweegkaart <noreply@localhost>", "Sender address of every mail."),
+    "MAIL_REPLY_TO": ("", "Address that reads replies to the resident's confirmation (e.g. the "
+                          "curator's); empty: the mail asks for no reply."),
     "MAIL_DETAILS_IN_BODY": (False, "Put the referral details in the provider's mail instead "
                                     "of behind the link. Only for a secure-mail relay."),
     "DATABASE_URL": (None, "Any SQLAlchemy URL; default a SQLite file in the instance folder."),

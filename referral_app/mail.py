@@ -28,6 +28,8 @@ def build_message(to: str, subject: str, template: str, **context) -> EmailMessa
     msg["From"] = safe_header(current_app.config["MAIL_FROM"])
     msg["To"] = safe_header(to)
     msg["Subject"] = safe_header(subject)
+    if current_app.config.get("MAIL_REPLY_TO"):
+        msg["Reply-To"] = safe_header(current_app.config["MAIL_REPLY_TO"])
     domain = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1].strip("> ") or "localhost"
     msg["Message-ID"] = make_msgid(domain=domain)
     msg["Auto-Submitted"] = "auto-generated"

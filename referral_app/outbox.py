@@ -160,7 +160,7 @@ def message_of(app, engine, row) -> bytes:
     details = referral._mapping if app.config["MAIL_DETAILS_IN_BODY"] else None
     with app.app_context():
         msg = build_message(
-            row.recipient, f"Nieuwe aanmelding {referral.reference}", "mail/provider.txt",
+            row.recipient, f"Nieuwe {referral.kind} {referral.reference}", "mail/provider.txt",
             kind=referral.kind, offer_title=referral.offer_title,
             reference=referral.reference, details=details,
             link=f"{app.config['PUBLIC_URL']}/verwijzing/{token}",

@@ -27,7 +27,8 @@ def referral_for(token: str):
 def confirm(token: str):
     """Mail scanners follow links: a GET reveals nothing and changes nothing."""
     row = referral_for(token)
-    return render_template("provider_confirm.html", token=token, offer_title=row.offer_title)
+    return render_template("provider_confirm.html", token=token, offer_title=row.offer_title,
+                           kind=row.kind)
 
 
 @bp.route("/verwijzing/<token>", methods=["POST"])

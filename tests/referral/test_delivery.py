@@ -34,7 +34,7 @@ def test_referral_reaches_the_right_provider_without_patient_data(app, client, s
     by_to = {m["to"][0]: m for m in smtp.messages}
     assert set(by_to) == {PROVIDER, OTHER_PROVIDER}
     mail = by_to[PROVIDER]
-    assert mail["message"]["Subject"] == f"Nieuwe aanmelding {reference}"
+    assert mail["message"]["Subject"] == f"Nieuwe verwijzing {reference}"
     assert other in by_to[OTHER_PROVIDER]["message"]["Subject"]
     raw = mail["raw"].decode() + mail["message"].get_body(("plain",)).get_content()
     assert "Walking football voor 60-plussers" in raw
@@ -184,7 +184,7 @@ def test_every_referral_delivered_exactly_once_after_outage(app, client, smtp, f
     drain_all(app)
     drain_all(app)
     subjects = sorted(m["message"]["Subject"] for m in smtp.messages)
-    assert subjects == sorted(f"Nieuwe aanmelding {r}" for r in references)
+    assert subjects == sorted(f"Nieuwe verwijzing {r}" for r in references)
 
 
 def test_backoff_doubles(settings, smtp):
