@@ -365,3 +365,25 @@ def test_changed_pages_accessible(page, site_url, path):
     if path.startswith("?"):
         wait_ready(page)
     assert axe_violations(page) == []
+
+
+def test_voor_aanbieders_plain_dutch_with_screenshots(site_dir, browser, tmp_path):
+    """Admonitions are rendered, jargon is explained, the editor's steps are shown as images."""
+    from .editor_mock import OUT, pages, take_editor_screenshots
+
+    text = (site_dir / "voor-aanbieders" / "index.html").read_text("utf-8")
+    assert "!!!" not in text
+    assert text.count('<div class="admonition ') == 2  # tip and warning
+    plain = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text))
+    for explained in ["GitHub: een website waar je teksten samen kunt bijhouden",
+                      "(GitHub noemt dat een pull request)", "AED in de buurt (een apparaat",
+                      "Markdown gebruiken: een eenvoudige manier"]:
+        assert explained in plain
+    images = re.findall(r'<img alt="([^"]+)" src="([^"]+)"', text)
+    assert len(images) == 4 and all(alt.startswith("Stap ") for alt, _src in images)
+    for _alt, src in images:
+        assert (site_dir / "voor-aanbieders" / src).is_file()
+    assert sorted(p.name for p in OUT.glob("*.png")) == sorted(pages())
+    fresh = take_editor_screenshots(browser, tmp_path)
+    assert [p.name for p in fresh] == list(pages())
+    assert all(p.stat().st_size > 5_000 for p in fresh)
