@@ -20,11 +20,12 @@ $(STAMP): pyproject.toml
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
-servers:  # PostgreSQL, Redis and nginx (Debian's packages) for the tests that deploy the app
+servers:  # PostgreSQL, Redis, nginx and systemd-analyze (Debian's) for the tests that deploy the app
 	@need=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
 	[ -x /usr/bin/redis-server ] || need="$$need redis-server"; \
 	[ -x /usr/sbin/nginx ] || need="$$need nginx"; \
+	[ -x /usr/bin/systemd-analyze ] || need="$$need systemd"; \
 	if [ -n "$$need" ]; then \
 	  echo "installing$$need"; \
 	  $(SUDO) apt-get update -qq && \

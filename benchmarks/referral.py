@@ -1,4 +1,5 @@
-"""Referral app benchmark: form POSTs with 20 concurrent clients under gunicorn, outbox drain.
+"""Referral app benchmark: form POSTs with 20 concurrent clients under gunicorn, outbox drain,
+side by side on SQLite and on PostgreSQL with shared Redis limits (the deployment's setup).
 
 Run alone with `python -m benchmarks.referral` or as part of `make bench`.
 """
@@ -20,11 +21,11 @@ from pathlib import Path
 
 CLIENTS = 20
 REQUESTS_PER_CLIENT = 60
-# Measured on the 2-core machine: 2 sync workers beat 1-2 gthread workers (one GIL each).
-WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
+# 3 sync workers, as deployed (deploy/gunicorn.conf.py): one per core plus one.
+WORKERS = int(os.environ.get("BENCH_WORKERS", 3))
 THREADS = int(os.environ.get("BENCH_THREADS", 1))
 WORKER_CLASS = "sync" if THREADS == 1 else "gthread"
-WRK_SECONDS = 10
+WRK_SECONDS = int(os.environ.get("BENCH_SECONDS", 10))
 WRK_SCRIPT = """
 local made = 0
 setup = function(thread)
@@ -137,7 +138,8 @@ def wrk_load(port: int, workdir: Path) -> tuple[int, float, float, float, int]:
     script.write_text(WRK_SCRIPT.format(body=urllib.parse.urlencode({**FORM, **tokens}),
                                         path=f"/verwijzen/{OFFER_ID}", cookie=cookie))
     out = subprocess.run(  # noqa: S603
-        [shutil.which("wrk"), "-t", "2", "-c", str(CLIENTS), "-d", f"{WRK_SECONDS}s", "-s",
+        [shutil.which("wrk"), "-t", "2", "-c", str(CLIENTS), "-d", f"{WRK_SECONDS}s",
+         "--timeout", "10s", "-s",
          str(script), f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True)
     line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT"))
     requests, seconds, p95, median, errors = line.split()[1:]
@@ -158,50 +160,44 @@ def post_load(port: int) -> tuple[float, list[float], list[int]]:
     return time.perf_counter() - start, latencies, errors
 
 
-def main(workdir: Path) -> str:
-    """Run both measurements and return a Markdown table."""
-    from aiosmtpd.controller import Controller
+# (label, database, rate-limit store); the first row is the baseline of the ratios.
+SETUPS = [
+    ("SQLite, in-memory limits", "sqlite", "memory"),
+    ("SQLite, Redis limits", "sqlite", "redis"),
+    ("PostgreSQL, Redis limits", "postgresql", "redis"),
+]
 
-    from referral_app import create_app
+
+def warm_workers(port: int) -> None:
+    """Concurrent GETs, so that every worker has loaded the offers before the clock starts."""
+    def get():
+        """One form page."""
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", f"/verwijzen/{OFFER_ID}")
+        conn.getresponse().read()
+        conn.close()
+
+    threads = [threading.Thread(target=get) for _ in range(WORKERS * 4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def form_load(port: int, root: Path) -> tuple[str, int, float, float, float, int]:
+    """(client, requests, seconds, p95 ms, median ms, errors) of the form POST load."""
+    if shutil.which("wrk"):
+        return ("wrk", *wrk_load(port, root))
+    seconds, latencies, errors = post_load(port)
+    return ("Python threads (install wrk for a lighter client)", len(latencies), seconds,
+            statistics.quantiles(latencies, n=100)[94] * 1000,
+            statistics.median(latencies) * 1000, len(errors))
+
+
+def drain_rate(app) -> tuple[int, float]:
+    """(mails, seconds) to send the whole outbox once."""
     from referral_app.outbox import drain
 
-    root = workdir / "referral"
-    shutil.rmtree(root, ignore_errors=True)
-    write_offer(root / "offers")
-    sink = Sink()
-    smtp = Controller(sink, hostname="127.0.0.1", port=free_port())
-    smtp.start()
-    port = free_port()
-    settings = {
-        "SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{root / 'bench.sqlite'}",
-        "OFFERS_DIR": str(root / "offers"), "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port,
-        "SMTP_STARTTLS": "off", "RATE_LIMIT_CLIENT": "1000000 per minute",
-        "RATE_LIMIT_OFFER": "1000000 per minute",
-    }
-    app = create_app(settings)  # creates the schema before the workers start
-    env = {**os.environ, **{f"BEWEEGKAART_{k}": str(v) if isinstance(v, str) else repr(v)
-                            for k, v in settings.items()}}
-    env = {k: (f'"{v}"' if k.startswith("BEWEEGKAART_") and " " in v else v)
-           for k, v in env.items()}
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(  # noqa: S603
-        [str(gunicorn), "-w", str(WORKERS), "-k", WORKER_CLASS, "--threads", str(THREADS),
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "referral_app:create_app()"],
-        env=env, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(port)
-        if shutil.which("wrk"):
-            client = "wrk"
-            total, seconds, p95, median, error_count = wrk_load(port, root)
-        else:
-            client = "Python threads (install wrk for a lighter client)"
-            seconds, latencies, errors = post_load(port)
-            total, error_count = len(latencies), len(errors)
-            p95 = statistics.quantiles(latencies, n=100)[94] * 1000
-            median = statistics.median(latencies) * 1000
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     start = time.perf_counter()
     sent = 0
     while True:
@@ -209,18 +205,85 @@ def main(workdir: Path) -> str:
         if not done:
             break
         sent += done
-    drain_s = time.perf_counter() - start
-    smtp.stop()
-    rows = [
-        [f"form POST ({CLIENTS} clients via {client}; gunicorn {WORKERS} {WORKER_CLASS} "
-         f"worker(s) x {THREADS} thread(s), SQLite)", f"{total / seconds:.0f} req/s",
-         f"p95 {p95:.1f} ms, median {median:.1f} ms",
-         f"{total} requests, {error_count} errors; target >= 200 req/s, p95 < 50 ms"],
-        ["outbox drain into local aiosmtpd", f"{sent / drain_s:.0f} mails/s",
-         f"{sent} mails in {drain_s:.1f} s", f"{sink.count} received"],
-    ]
-    lines = ["| measurement | rate | latency / time | notes |", "|---|---|---|---|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return sent, time.perf_counter() - start
+
+
+def run_setup(root: Path, database_url: str, limits_url: str, smtp_port: int) -> dict:
+    """One row: start gunicorn on this database and limit store, load it, drain the outbox."""
+    from referral_app import create_app
+    from referral_app.db import get_engine, init_schema
+    from tests.servers import gunicorn
+
+    settings = {
+        "SECRET_KEY": "bench", "DATABASE_URL": database_url,
+        "RATELIMIT_STORAGE_URI": limits_url,
+        "OFFERS_DIR": str(root / "offers"), "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp_port,
+        "SMTP_STARTTLS": "off", "RATE_LIMIT_CLIENT": "1000000 per minute",
+        "RATE_LIMIT_OFFER": "1000000 per minute",
+    }
+    app = create_app(settings)
+    init_schema(get_engine(app))  # before the workers start (SQLite does this on create_app)
+    server = gunicorn({f"BEWEEGKAART_{k}": v for k, v in settings.items()}, workers=WORKERS,
+                      args=("-k", WORKER_CLASS, "--threads", str(THREADS), "--log-level",
+                            "warning"))
+    try:
+        server.start()
+        wait_for(server.port)
+        warm_workers(server.port)
+        client, total, seconds, p95, median, errors = form_load(server.port, root)
+    finally:
+        server.close()
+    sent, drain_s = drain_rate(app)
+    get_engine(app).dispose()
+    return {"client": client, "rate": total / seconds, "p95": p95, "median": median,
+            "requests": total, "errors": errors, "sent": sent, "mail_rate": sent / drain_s}
+
+
+def main(workdir: Path) -> str:
+    """Run every setup in turn and return one Markdown table with ratios to the first."""
+    from aiosmtpd.controller import Controller
+
+    from tests.servers import PostgresServer, RedisServer
+
+    root = workdir / "referral"
+    shutil.rmtree(root, ignore_errors=True)
+    write_offer(root / "offers")
+    sink = Sink()
+    smtp = Controller(sink, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    # PostgreSQL as installed: fsync and full page writes on (the tests turn them off).
+    postgres = PostgresServer({"fsync": "on", "full_page_writes": "on"})
+    redis = RedisServer()
+    rows = []
+    try:
+        postgres.start()
+        redis.start()
+        for number, (label, database, limits) in enumerate(SETUPS):
+            database_url = (f"sqlite:///{root / f'bench-{number}.sqlite'}" if database == "sqlite"
+                            else postgres.create_database(f"bench_{number}"))
+            redis.flush()
+            result = run_setup(root, database_url, redis.url if limits == "redis" else
+                               "memory://", smtp.port)
+            rows.append((label, result))
+            print(f"  {label}: {result['rate']:.0f} req/s, {result['mail_rate']:.0f} mails/s",
+                  file=sys.stderr, flush=True)
+    finally:
+        postgres.close()
+        redis.close()
+        smtp.stop()
+    base = rows[0][1]
+    lines = [f"Form POSTs: {CLIENTS} clients via {rows[0][1]['client']} for {WRK_SECONDS} s; "
+             f"gunicorn {WORKERS} {WORKER_CLASS} worker(s) x {THREADS} thread(s). Outbox: "
+             f"one process draining into a local aiosmtpd. SQLite: WAL, synchronous=NORMAL; "
+             f"PostgreSQL {postgres.bindir.parent.name}: installed defaults (fsync on).", "",
+             "| setup | form POST | ratio | p95 / median | requests, errors | outbox drain "
+             "| ratio |", "|---|---|---|---|---|---|---|"]
+    for label, r in rows:
+        lines.append(f"| {label} | {r['rate']:.0f} req/s | {r['rate'] / base['rate']:.2f}x | "
+                     f"{r['p95']:.1f} / {r['median']:.1f} ms | {r['requests']}, {r['errors']} "
+                     f"| {r['mail_rate']:.0f} mails/s ({r['sent']}) | "
+                     f"{r['mail_rate'] / base['mail_rate']:.2f}x |")
+    lines.append(f"\n{sink.count} mails received in all.")
     return "\n".join(lines)
 
 
