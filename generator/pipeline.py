@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache import BuildCache, entry_key, hash_tree
+from .catalogue.coaches import load_coaches
 from .catalogue.load import Source, check_source, gc_paused, read_sources
 from .catalogue.problems import Problem
 from .catalogue.reference import Reference, load_reference
@@ -100,13 +101,15 @@ def run(build: Build) -> dict:
             sources, problems = read_sources([build.paths.offers_dir])
             key = build_key(build, ref)
             parts, more, counts = offer_parts(sources, key, ref, build, cache)
-        problems = [*problems, *more]
+        coaches = load_coaches([build.paths.coaches_dir], build.paths.reference_dir, build.today)
+        problems = [*problems, *more, *coaches.problems]
         if any(p.severity == "error" for p in problems):
             raise BuildError(problems)
         say(f"{len(parts)} aanbod gecontroleerd ({counts['rendered']} opnieuw); site bouwen...")
         visible = [p for p in parts if not p.expired(build.today)]
         out = open_output(build, cache)
-        report = render_site(visible, ref, build.settings, build.theme, out, cache)
+        report = render_site(visible, ref, build.settings, build.theme, out, cache,
+                             coaches.coaches)
         export_site(visible, out, build)
         report["removed"] = out.remove_stale()
         report["written"] = out.written

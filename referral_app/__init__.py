@@ -7,7 +7,20 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import commands, db, offers, outbox, provider, security, submit
+from . import (
+    coach,
+    commands,
+    db,
+    figures,
+    followup,
+    offers,
+    outbox,
+    overview,
+    provider,
+    security,
+    submit,
+    tables,  # noqa: F401  (declares the route tables on db.metadata before init_app)
+)
 from .config import load_config
 
 ERROR_TITLES = {
@@ -35,10 +48,15 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     db.init_app(app)
     offers.init_app(app)
+    coach.init_app(app)
     commands.init_app(app)
     app.cli.add_command(outbox.send_outbox_command)
+    app.cli.add_command(followup.follow_ups_command)
+    app.cli.add_command(figures.figures_command)
     app.register_blueprint(submit.bp)
     app.register_blueprint(provider.bp)
+    for module in (coach, followup, overview, figures):
+        app.register_blueprint(module.bp)
     register_errors(app)
     return app
 

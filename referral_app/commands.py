@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from . import store
+from . import clock, figures, store
 from .db import get_engine, referrals, status_events
 
 STATS_COLUMNS = ["offer_id", "gemeente", "month", "referred", "contacted", "trial", "joined",
@@ -30,7 +30,7 @@ COUNTS = {
 def purge_command(days: int | None):
     """Remove personal data after the retention period; anonymous rows stay for the figures."""
     days = days if days is not None else int(current_app.config["RETENTION_DAYS"])
-    count = store.purge(days)
+    count = store.purge(days, clock.now())
     click.echo(f"purged personal data of {count} referral(s) older than {days} days")
 
 
@@ -67,8 +67,17 @@ def stats_rows(engine) -> list[dict]:
 
 @click.command("stats")
 @with_appcontext
-def stats_command():
-    """Print anonymous counts per offer, gemeente and month as CSV."""
+@click.option("--figures", "kind", type=click.Choice(["referrals", "retention"]),
+              default="referrals", show_default=True,
+              help="referrals: counts per offer, gemeente and month of referral; retention: "
+                   "the Cijfers figures (cohort retention at 3 and 6 months, stop reasons, "
+                   "route direct or via the coach), small cells as '< 5'.")
+def stats_command(kind: str):
+    """Print anonymous counts as CSV."""
+    if kind == "retention":
+        sys.stdout.write(figures.write_csv(
+            [row for part in figures.published().values() for row in part]))
+        return
     writer = csv.DictWriter(sys.stdout, fieldnames=STATS_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(stats_rows(get_engine()))

@@ -1,6 +1,7 @@
 """Settings of the referral app: safe local defaults, overridden by BEWEEGKAART_* variables."""
 
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -35,6 +36,17 @@ DEFAULTS = {
                                          "referrer)."),
     "RETENTION_DAYS": (90, "Days after the last status change before personal data is purged."),
     "TOKEN_DAYS": (30, "Days a provider's link stays valid."),
+    "COACH_TOKEN_DAYS": (400, "Days a coach's link stays valid (the route takes months)."),
+    "COACHES_DIR": ("coaches", "Folder with the coach YAML files, read at start-up."),
+    "FOLLOW_UP_MONTHS": ("3,6", "Months after joining when the provider or coach is asked "
+                                "whether the participant still takes part."),
+    "FOLLOW_UP_REMINDER_DAYS": (14, "Days before an unanswered follow-up is asked once more."),
+    "FOLLOW_UP_TRIES": (2, "Mails per follow-up question (the first and the reminders)."),
+    "FOLLOW_UP_TOKEN_DAYS": (30, "Days a follow-up link stays valid."),
+    "OVERVIEW_LINK_MINUTES": (30, "Minutes a 'mijn verwijzingen' link stays valid."),
+    "OVERVIEW_MONTHS": (12, "Months of referrals shown in 'mijn verwijzingen'."),
+    "RATE_LIMIT_OVERVIEW": ("5 per hour", "Requests for a 'mijn verwijzingen' link per client "
+                                          "address and per e-mail address."),
     "OUTBOX_MAX_ATTEMPTS": (40, "Delivery attempts before a mail is marked failed."),
     "OUTBOX_BACKOFF_SECONDS": (30.0, "First retry delay; it doubles per attempt."),
     "OUTBOX_BACKOFF_MAX_SECONDS": (3600.0, "Longest retry delay."),
@@ -95,10 +107,17 @@ def check_config(app) -> None:
             "BEWEEGKAART_SECRET_KEY is not set: using an insecure development key. "
             "Never run like this in production.")
     for key in ("RETENTION_DAYS", "TOKEN_DAYS", "MAX_CONTENT_LENGTH", "SMTP_PORT",
-                "OUTBOX_BATCH_SIZE"):
+                "OUTBOX_BATCH_SIZE", "COACH_TOKEN_DAYS", "FOLLOW_UP_REMINDER_DAYS",
+                "FOLLOW_UP_TRIES", "FOLLOW_UP_TOKEN_DAYS", "OVERVIEW_LINK_MINUTES",
+                "OVERVIEW_MONTHS"):
         if not isinstance(app.config[key], int) or app.config[key] <= 0:
             raise ValueError(f"BEWEEGKAART_{key}: expected a positive whole number, "
                              f"got {app.config[key]!r}")
+    months = str(app.config["FOLLOW_UP_MONTHS"])
+    if not re.fullmatch(r"\s*[1-9]\d*(\s*,\s*[1-9]\d*)*\s*", months):
+        raise ValueError("BEWEEGKAART_FOLLOW_UP_MONTHS: expected whole months separated by "
+                         f"commas, such as 3,6, got {months!r}")
+    app.config["FOLLOW_UP_MONTHS"] = ",".join(str(int(m)) for m in months.split(","))
     app.config["PUBLIC_URL"] = str(app.config["PUBLIC_URL"]).rstrip("/")
     check_shared_limits(app)
     lease, timeout = float(app.config["OUTBOX_LEASE_SECONDS"]), float(app.config["SMTP_TIMEOUT"])

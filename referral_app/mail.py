@@ -70,6 +70,9 @@ class Sender:
         """Send one mail to exactly one recipient (the envelope ignores any header tricks)."""
         if self.smtp is None:
             self.smtp = self.connect()
+        # SMTP lines end in CRLF; smtplib leaves bytes as they are, and servers refuse bare
+        # LF (or, like aiosmtpd, count the whole mail as one line over 1000 bytes).
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
         self.smtp.sendmail(sender, [recipient], raw)
 
     def close(self) -> None:

@@ -4,7 +4,7 @@ import logging
 
 from flask import Blueprint, abort, make_response, render_template
 
-from . import store
+from . import coach, route, store
 from .db import utcnow
 from .forms import NEEDS_REASON, StatusForm
 from .security import client_limit, limiter, link_key, status_limit
@@ -37,6 +37,8 @@ def details(token: str):
     row = referral_for(token)
     store.mark_opened(row.id)
     log.info("provider opened %s", row.reference)
+    if route.is_coach(row):
+        return coach.show(row, token)
     return show(row, token, StatusForm(formdata=None, status=_next_status(row.status)))
 
 
@@ -46,6 +48,8 @@ def details(token: str):
 def status(token: str):
     """Record a status change."""
     row = referral_for(token)
+    if route.is_coach(row):
+        abort(404)  # a coach records steps, not provider statuses
     form = StatusForm()
     if not form.validate():
         return show(row, token, form, 422)

@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from . import consent, tokens
+from . import consent, retention, tokens
 from .db import PERSONAL, compact, get_engine, outbox, referrals, status_events, transaction, utcnow
 from .forms import REASONS, STATUSES
 from .mail import build_message, safe_header
@@ -27,12 +27,15 @@ def new_reference() -> str:
 token_hash = tokens.token_hash
 
 
-def create(kind: str, offer, data: dict, submission_key: str) -> str:
+def create(kind: str, offer, data: dict, submission_key: str, reference: str | None = None) -> str:
     """Store a referral or sign-up and queue its mails; a repeated submission key returns the
-    reference of the first one. Returns the reference."""
+    reference of the first one. `kind` is verwijzing, aanmelding or coach (a referral to a
+    coach, whose `offer` is the coach); `reference` is given for a step of a coach's route.
+    Returns the reference."""
     engine = get_engine()
+    given = reference
     for _ in range(5):
-        reference, seed = new_reference(), tokens.new_seed()
+        reference, seed = given or new_reference(), tokens.new_seed()
         token = tokens.link_token(current_app.config["SECRET_KEY"], seed)
         try:
             with transaction(engine) as conn:
@@ -56,13 +59,13 @@ def create(kind: str, offer, data: dict, submission_key: str) -> str:
 def _insert(conn, kind, offer, data, submission_key, reference, token) -> int:
     """Insert the referral row; returns its id."""
     now = utcnow()
-    days = int(current_app.config["TOKEN_DAYS"])
-    feedback = bool(data.get("feedback")) and kind == "verwijzing"
+    # A coach follows the participant for months: the coach's link lives as long.
+    days = int(current_app.config["COACH_TOKEN_DAYS" if kind == "coach" else "TOKEN_DAYS"])
+    feedback = bool(data.get("feedback")) and kind != "aanmelding"
     values = dict(
         reference=reference, submission_key=submission_key, kind=kind, offer_id=offer.id,
         offer_title=offer.data.titel, gemeente=offer.gemeente, created_at=now, updated_at=now,
-        status="nieuw", consent_at=now,
-        consent_version=consent.REFERRAL if kind == "verwijzing" else consent.SIGNUP,
+        status="nieuw", consent_at=now, consent_version=consent.BY_KIND[kind],
         feedback_consent=feedback,
         feedback_consent_version=consent.FEEDBACK if feedback else None,
         token_hash=token_hash(token), token_expires_at=now + dt.timedelta(days=days),
@@ -85,6 +88,13 @@ def by_token(token: str):
     with get_engine().connect() as conn:
         return conn.execute(select(referrals).where(
             referrals.c.token_hash == token_hash(token))).first()
+
+
+def by_reference(reference: str):
+    """The referral with this reference, or None."""
+    with get_engine().connect() as conn:
+        return conn.execute(select(referrals).where(
+            referrals.c.reference == reference)).first()
 
 
 def mark_opened(referral_id: int) -> None:
@@ -131,6 +141,7 @@ def forget(conn, ids: list[int]) -> None:
     conn.execute(update(status_events).where(status_events.c.referral_id.in_(ids))
                  .values(note=None))
     conn.execute(delete(outbox).where(outbox.c.referral_id.in_(ids)))
+    retention.forget(conn, ids)
 
 
 def purge(retention_days: int, now: dt.datetime | None = None) -> int:
@@ -140,6 +151,9 @@ def purge(retention_days: int, now: dt.datetime | None = None) -> int:
     with transaction(get_engine()) as conn:
         ids = list(conn.execute(select(referrals.c.id).where(
             referrals.c.purged_at.is_(None), referrals.c.updated_at < cutoff)).scalars())
+        # A coach route is purged as a whole, after its last follow-up (see retention.py).
+        last = max(int(m) for m in str(current_app.config["FOLLOW_UP_MONTHS"]).split(","))
+        ids = retention.purgeable(conn, ids, last, now)
         forget(conn, ids)
         # Sent mails are no longer needed by anyone.
         conn.execute(delete(outbox).where(outbox.c.state == "sent",
@@ -153,6 +167,7 @@ def erase(reference: str) -> bool:
     with transaction(get_engine()) as conn:
         ids = list(conn.execute(select(referrals.c.id).where(
             referrals.c.reference == reference.strip().upper())).scalars())
+        ids = retention.with_route(conn, ids)  # a coach route is one person's data
         forget(conn, ids)
     compact(get_engine())
     return bool(ids)

@@ -32,6 +32,7 @@ from .vocab import (
     JA,
     KOSTEN_PER,
     KWALIFICATIES,
+    MEDISCHE_CHECK,
     NEE,
     NIVEAUS,
     TALEN,
@@ -412,6 +413,13 @@ class Aanbod(Model):
     begeleiding: list[
         closed_list(KWALIFICATIES, "kwalificatie", "Opleiding van de begeleiding.")
     ] = Field(default_factory=list, description="Opleiding en diploma's van de begeleiding.")
+    medische_check: list[
+        closed_list(MEDISCHE_CHECK, "aandoening", "Eerst een medische check bij deze aandoening.")
+    ] = Field(
+        default_factory=list,
+        description="Bij welke aandoeningen raden jullie eerst een medische check aan (bij de "
+        "huisarts of sportarts)? Bijvoorbeeld [hart- en vaatziekten, diabetes].",
+    )
     talen: list[closed_list(list(TALEN), "taal", "Taal.")] = Field(
         default_factory=lambda: ["Nederlands"], description="Talen die de begeleiding spreekt."
     )

@@ -94,6 +94,16 @@ DAGEN = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "
 # Intensity levels, from calm to demanding.
 NIVEAUS = ["rustig", "gemiddeld", "intensief"]
 
+# Conditions for which a provider advises a medical check (GP or sports doctor) first.
+MEDISCHE_CHECK = [
+    "hart- en vaatziekten",
+    "diabetes",
+    "hoge bloeddruk",
+    "COPD/longklachten",
+    "epilepsie",
+    "zwangerschap",
+]
+
 # Periods a price can be quoted for, with the factor that turns it into a monthly amount.
 # "les" (per session) is converted using the number of weekly sessions in the schedule.
 KOSTEN_PER = {"les": None, "week": 52 / 12, "maand": 1.0, "kwartaal": 1 / 3, "jaar": 1 / 12}

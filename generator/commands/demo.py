@@ -28,6 +28,8 @@ def add_arguments(parser):
     parser.add_argument("--no-build", action="store_true", help="serve site/ as it is")
     parser.add_argument("--offers", type=Path, default=Path("offers"),
                         help="folder with the offer files (default: offers/)")
+    parser.add_argument("--coaches", type=Path, default=Path("coaches"),
+                        help="folder with the coach files (default: coaches/)")
     parser.add_argument("--site-dir", type=Path, default=Path("site"),
                         help="folder of the built site (default: site/)")
     parser.add_argument("--smtp-port", type=int, default=0,
@@ -139,7 +141,8 @@ def run(args) -> int:
     smtp = Controller(mailbox, hostname="127.0.0.1", port=args.smtp_port or _free_port())
     smtp.start()
     app = create_app({
-        "OFFERS_DIR": str(args.offers), "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port,
+        "OFFERS_DIR": str(args.offers), "COACHES_DIR": str(args.coaches),
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port,
         "SMTP_STARTTLS": "off", "PUBLIC_URL": f"{base}/app", "SITE_URL": "/",
         "DATABASE_URL": f"sqlite:///{instance / 'demo.sqlite'}",
         "OUTBOX_BACKOFF_SECONDS": 2.0, "OUTBOX_INTERVAL_SECONDS": 1.0,

@@ -1,7 +1,9 @@
 """`beweegkaart validate`: check offer files and report every problem at once."""
 
 import sys
+from pathlib import Path
 
+from ..catalogue.coaches import is_coach_path, load_coaches
 from ..catalogue.load import load_catalogue
 from .common import add_paths_argument, date_arg, progress_printer
 
@@ -25,9 +27,16 @@ def run(args) -> int:
     if missing:
         print(f"beweegkaart: not found: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
+    coach_paths = [p for p in args.paths if is_coach_path(p)]
+    if args.paths == [Path("offers")] and Path("coaches").is_dir():
+        coach_paths = [Path("coaches")]  # the default checks the whole catalogue
+    offer_paths = [p for p in args.paths if not is_coach_path(p)]
     catalogue = load_catalogue(
-        args.paths, today=args.today, keep_offers=False, progress=progress_printer("validating")
+        offer_paths, today=args.today, keep_offers=False, progress=progress_printer("validating")
     )
+    coaches = load_coaches(coach_paths, today=args.today)
+    catalogue.problems += coaches.problems
+    catalogue.files += coaches.files
     for problem in catalogue.problems:
         if problem.severity == "error" or not args.quiet:
             print(problem.format())

@@ -27,6 +27,7 @@ EXTRA_EXAMPLES = {
     "locatie.coordinaten.lon": 4.4941,
     "fotos": [{"bestand": "walking-football.jpg", "alt": "Zes mannen spelen wandelend voetbal."}],
     "fotos.bestand": "walking-football.jpg",
+    "medische_check": ["hart- en vaatziekten", "diabetes"],
     "fotos.alt": "Zes mannen spelen wandelend voetbal op een kunstgrasveld.",
 }
 

@@ -7,15 +7,18 @@ state between calls, so workers can be started any way (fork, spawn or forkserve
 """
 
 import datetime as dt
+import json
 import os
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
+from ..catalogue.coaches import coaches_file
 from ..catalogue.offer import Offer
 from ..catalogue.problems import Problem
 from ..catalogue.reference import Reference
 from .adapter import Theme
+from .coaches import coach_section
 from .data import data_files, detail_record, search_order, search_row
 from .gemeentekaart import gemeente_map
 from .output import Output, digest
@@ -86,7 +89,7 @@ def photo_stamp(path: Path) -> tuple[str, str, int, int]:
 
 
 def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, theme: Theme,
-                out: Output, cache) -> dict:
+                out: Output, cache, coaches=()) -> dict:
     """Write the whole site from the offers' parts; return counts for the build report.
 
     `cache` gives `page(key)` (an offer's rendered page) and `memo(key, make)` (bytes made once).
@@ -100,11 +103,13 @@ def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, the
         for source, name, _size, _mtime in item.photos:
             out.copy(f"aanbod/{item.id}/{name}", Path(source))
     renderer = PageRenderer(settings, ref)
-    urls = write_index_pages(parts, ref, renderer, theme.shells[2], out)
+    urls = write_index_pages(parts, ref, renderer, theme.shells[2], out, coaches)
     write_gemeente_maps(parts, settings, out, cache)
     for rel, body in overview_bodies(parts, ref).items():
         out.write(rel, theme.overviews[rel].stamp("", "", body))
     files = data_files(search_order(parts), ref)
+    files["coaches.json"] = json.dumps(coaches_file(list(coaches)), ensure_ascii=False,
+                                       separators=(",", ":"))
     for rel, text in files.items():
         out.write(f"data/{rel}", text)
     pages = [rel for rel in theme.files if rel.endswith("index.html")]
@@ -127,7 +132,7 @@ INDEXES = [
 
 
 def write_index_pages(parts: list[OfferParts], ref: Reference, renderer: PageRenderer,
-                      shell: Shell, out: Output) -> list[str]:
+                      shell: Shell, out: Output, coaches=()) -> list[str]:
     """Index pages per gemeente, activity and target group; return their URLs."""
     ordered = sorted(parts, key=lambda p: (p.titel.lower(), p.id))
     order = {item.id: position for position, item in enumerate(ordered)}
@@ -137,9 +142,13 @@ def write_index_pages(parts: list[OfferParts], ref: Reference, renderer: PageRen
         for key, (label, found) in groups.items():
             text = intro.format(label)
             rows = [item.list_row for item in sorted(found, key=lambda p: order[p.id])]
-            intro = f"<p>{escape(text)}</p>" + (MAP_FRAME.format(escape(label))
-                                                  if prefix == "aanbod" else "")
-            body = renderer.list_body(intro, rows)
+            # (own name: `intro` is the template of the next page of this kind)
+            html = f"<p>{escape(text)}</p>" + (MAP_FRAME.format(escape(label))
+                                                 if prefix == "aanbod" else "")
+            if prefix == "aanbod":  # the coach box: the gemeente's coaches and their wijken
+                html += coach_section([c for c in coaches if c.gemeente == label],
+                                      renderer.settings.referral_url)
+            body = renderer.list_body(html, rows)
             out.write(f"{prefix}/{key}/index.html", shell.stamp(title.format(label), text, body))
             urls.append(f"{prefix}/{key}/")
     return urls

@@ -32,6 +32,7 @@ class Paths:
     reference_dir: Path
     cache_dir: Path
     node_modules: Path
+    coaches_dir: Path = Path("coaches")
 
 
 def settings_from(extra: dict, site_url: str) -> Settings:
@@ -58,7 +59,8 @@ def paths_from(extra: dict, root: Path) -> Paths:
     return Paths(offers_dir=folder("offers_dir", "offers"),
                  reference_dir=folder("reference_dir", REFERENCE_DIR),
                  cache_dir=folder("cache_dir", ".beweegkaart-cache"),
-                 node_modules=root / "node_modules")
+                 node_modules=root / "node_modules",
+                 coaches_dir=folder("coaches_dir", "coaches"))
 
 
 def read_settings(config_file: Path) -> tuple[Settings, Paths]:
