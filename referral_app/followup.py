@@ -8,7 +8,6 @@ the same transaction as its mail, and reminders are claimed with a conditional u
 
 import datetime as dt
 import logging
-import secrets
 
 import click
 from flask import Blueprint, abort, current_app, make_response, render_template, request
@@ -19,11 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import RadioField, SelectField
 from wtforms.validators import InputRequired, ValidationError
 
-from . import clock, route
+from . import clock, route, tokens
 from .db import get_engine, referrals, status_events, transaction
 from .forms import REASONS
-from .mail import build_message
-from .outbox import enqueue
+from .mail import safe_header
+from .outbox import enqueue_link
 from .store import REASON_LABELS, token_hash
 from .tables import follow_ups
 
@@ -117,7 +116,8 @@ def queue_due(app) -> dict:
 
 def _create(app, row, months: int, state: str, now: dt.datetime) -> int:
     """One follow-up row and (when open) its mail, in one transaction; 0 if it already exists."""
-    token = secrets.token_urlsafe(32)
+    seed = tokens.new_seed()
+    token = tokens.link_token(app.config["SECRET_KEY"], seed)
     to = recipient(row) if state == "open" else None
     if state == "open" and to is None:
         state = "overgeslagen"  # the offer or coach is gone: nobody to ask
@@ -130,8 +130,7 @@ def _create(app, row, months: int, state: str, now: dt.datetime) -> int:
                 token_hash=token_hash(token) if state == "open" else None,
                 token_expires_at=now + _token_life(app)))
             if state == "open":
-                enqueue(conn, row.id, "follow_up", _message(app, row, to, months, token, now,
-                                                             reminder=False))
+                _queue(conn, app, row, to, months, seed, now, reminder=False)
     except IntegrityError:
         return 0  # another run created it first
     return 1
@@ -139,7 +138,8 @@ def _create(app, row, months: int, state: str, now: dt.datetime) -> int:
 
 def _remind(app, item, now: dt.datetime) -> int:
     """Ask once more with a fresh link (the old one stops working); 0 if another run did."""
-    token = secrets.token_urlsafe(32)
+    seed = tokens.new_seed()
+    token = tokens.link_token(app.config["SECRET_KEY"], seed)
     engine = get_engine(app)
     with transaction(engine) as conn:
         claimed = conn.execute(update(follow_ups).where(
@@ -155,8 +155,7 @@ def _remind(app, item, now: dt.datetime) -> int:
             conn.execute(update(follow_ups).where(follow_ups.c.id == item.id)
                          .values(state="overgeslagen", token_hash=None))
             return 0
-        enqueue(conn, row.id, "follow_up", _message(app, row, to, item.months, token, now,
-                                                     reminder=True))
+        _queue(conn, app, row, to, item.months, seed, now, reminder=True)
     return 1
 
 
@@ -165,13 +164,15 @@ def _token_life(app) -> dt.timedelta:
     return dt.timedelta(days=int(app.config["FOLLOW_UP_TOKEN_DAYS"]))
 
 
-def _message(app, row, to: str, months: int, token: str, now: dt.datetime, reminder: bool):
-    """The short question mail: reference, offer and a link; never the participant's name."""
-    link = f"{app.config['PUBLIC_URL']}/vervolg/{token}"
+def _queue(conn, app, row, to: str, months: int, seed: str, now: dt.datetime,
+           reminder: bool) -> None:
+    """The short question mail: reference, offer and a link; never the participant's name.
+    The link is made when the mail is sent (see outbox.enqueue_link)."""
     subject = f"{'Herinnering: ' if reminder else ''}Doet {row.reference} nog mee?"
-    return build_message(to, subject, "mail/follow_up.txt", reference=row.reference,
-                         offer_title=row.offer_title, months=months, link=link,
-                         expires=(now + _token_life(app)).date(), reminder=reminder)
+    enqueue_link(conn, row.id, "follow_up", safe_header(to), seed, subject,
+                 "mail/follow_up.txt", "/vervolg/", reference=row.reference,
+                 offer_title=row.offer_title, months=months, reminder=reminder,
+                 expires=(now + _token_life(app)).strftime("%d-%m-%Y"))
 
 
 @click.command("follow-ups")

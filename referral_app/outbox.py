@@ -7,6 +7,7 @@ claimed mail only while enough of its lease is left for the slowest possible sen
 a mail sent or retried only while the lease is still its own."""
 
 import datetime as dt
+import json
 import logging
 import secrets
 import smtplib
@@ -49,6 +50,18 @@ def enqueue(conn, referral_id: int | None, kind: str, msg: EmailMessage) -> None
     conn.execute(insert(outbox).values(
         referral_id=referral_id, kind=kind, recipient=msg["To"], message=msg.as_string(),
         state="pending", attempts=0, next_attempt_at=now, created_at=now))
+
+
+def enqueue_link(conn, referral_id: int | None, kind: str, recipient: str, seed: str,
+                 subject: str, template: str, path: str, **context) -> None:
+    """Queue a mail with a link (follow-up, overview): stored as its template and context, the
+    link made from the seed when the mail is sent, so the outbox never holds a working link.
+    `context` must be plain JSON values without personal data."""
+    now = utcnow()
+    spec = {"subject": subject, "template": template, "path": path, "context": context}
+    conn.execute(insert(outbox).values(
+        referral_id=referral_id, kind=kind, recipient=recipient, message=json.dumps(spec),
+        token_seed=seed, state="pending", attempts=0, next_attempt_at=now, created_at=now))
 
 
 def enqueue_provider(conn, referral_id: int, recipient: str, seed: str) -> None:
@@ -146,9 +159,18 @@ def release(engine, lease: Lease, ids: set[int]) -> None:
 
 
 def message_of(app, engine, row) -> bytes:
-    """The mail as stored, or the provider's mail built now from its referral."""
-    if row.kind != "provider" or not row.token_seed:
+    """The mail as stored, or a mail with a link built now (the provider's from its referral,
+    the others from their stored template and context)."""
+    if not row.token_seed:
         return row.message.encode("utf-8")
+    if row.kind != "provider":  # queued by enqueue_link
+        spec = json.loads(row.message)
+        token = tokens.link_token(app.config["SECRET_KEY"], row.token_seed)
+        with app.app_context():
+            msg = build_message(row.recipient, spec["subject"], spec["template"],
+                                link=f"{app.config['PUBLIC_URL']}{spec['path']}{token}",
+                                **spec["context"])
+        return msg.as_bytes()
     with engine.connect() as conn:
         referral = conn.execute(select(referrals).where(
             referrals.c.id == row.referral_id)).one()

@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-import secrets
 
 from flask import (
     Blueprint,
@@ -24,11 +23,11 @@ from flask import (
 from flask_wtf import FlaskForm
 from sqlalchemy import delete, insert, select
 
-from . import clock, route
+from . import clock, route, tokens
 from .db import get_engine, referrals, transaction
 from .forms import email_field
-from .mail import build_message
-from .outbox import enqueue
+from .mail import safe_header
+from .outbox import enqueue_link
 from .security import limiter
 from .store import token_hash
 from .tables import overview_links, route_links
@@ -93,14 +92,14 @@ def send_link(address: str) -> None:
         if not referrals_of(conn, address, now):
             log.info("overview asked for an address without referrals")
             return
-        token = secrets.token_urlsafe(32)
+        seed = tokens.new_seed()
+        token = tokens.link_token(current_app.config["SECRET_KEY"], seed)
         conn.execute(insert(overview_links).values(
             token_hash=token_hash(token), email_hash=email_hash(address), created_at=now,
             expires_at=now + dt.timedelta(minutes=minutes)))
-        link = f"{current_app.config['PUBLIC_URL']}/overzicht/{token}"
-        msg = build_message(address, "Je overzicht 'mijn verwijzingen'", "mail/overview.txt",
-                            link=link, minutes=minutes)
-        enqueue(conn, None, "overview", msg)
+        enqueue_link(conn, None, "overview", safe_header(address), seed,
+                     "Je overzicht 'mijn verwijzingen'", "mail/overview.txt", "/overzicht/",
+                     minutes=minutes)
     log.info("overview link queued")
 
 

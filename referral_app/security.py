@@ -28,7 +28,9 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
-TOKEN_IN_PATH = re.compile(r"(/verwijzing/)[A-Za-z0-9_-]+")
+# Every link with a secret: provider and coach (/verwijzing/), follow-up (/vervolg/) and the
+# referrer's overview (/overzicht/).
+TOKEN_IN_PATH = re.compile(r"(/(?:verwijzing|vervolg|overzicht)/)[A-Za-z0-9_-]+")
 
 
 def client_limit() -> str:

@@ -1,13 +1,11 @@
 """Follow-up that asks, months after joining: once per checkpoint, reminders, answers, purge."""
 
-import sqlite3
-
 from sqlalchemy import select
 
 from referral_app.db import get_engine, referrals, status_events
 from referral_app.tables import follow_ups
 
-from ..conftest import PROVIDER, drain_all, link_in, reference_of, submit
+from ..conftest import PROVIDER, all_values, drain_all, link_in, reference_of, submit
 from .helpers import (
     COACH,
     answer_follow_up,
@@ -46,10 +44,13 @@ def test_follow_ups_are_sent_once_when_the_command_runs_twice(app, client, smtp,
     clock.advance(days=93)
     assert "1 asked" in run_follow_ups(runner)
     assert "0 asked" in run_follow_ups(runner)
+    stored = all_values(app)
     drain_all(app)
     drain_all(app)
     mails = follow_up_mails(smtp)
     assert len(mails) == 1
+    token = path_in(mails[0], "/vervolg/").rsplit("/", 1)[1]
+    assert token not in stored and token not in all_values(app)  # only its hash is kept
     body = mails[0].get_body(("plain",)).get_content()
     assert reference in body and "3 maanden" in body and "Truus" not in mails[0].as_string()
 
@@ -165,14 +166,7 @@ def test_handed_over_route_asks_the_provider(app, client, smtp, runner, clock):
     assert "doet nog mee" in mail_to(smtp, GP, "Na 3 maanden").get_body(("plain",)).get_content()
 
 
-def dump(tmp_path) -> str:
-    """Every value of every table in the SQLite file."""
-    with sqlite3.connect(tmp_path / "referrals.sqlite") as conn:
-        tables = [r[0] for r in conn.execute("select name from sqlite_master where type='table'")]
-        return "\n".join(repr(r) for t in tables for r in conn.execute(f"select * from {t}"))  # noqa: S608
-
-
-def test_purge_waits_for_the_end_of_the_route(app, client, smtp, runner, clock, tmp_path):
+def test_purge_waits_for_the_end_of_the_route(app, client, smtp, runner, clock):
     reference = refer_to_coach(client, name="Truus Kwikstaart")
     path, page = coach_page(app, client, smtp, reference)
     coach_plan(client, path, page)
@@ -193,10 +187,10 @@ def test_purge_waits_for_the_end_of_the_route(app, client, smtp, runner, clock, 
     # the retention period counts from the last answer
     clock.advance(days=80)
     assert "purged personal data of 0" in runner.invoke(args=["purge"]).output
-    assert "Kwikstaart" in dump(tmp_path)
+    assert "Kwikstaart" in all_values(app)
     clock.advance(days=11)
     assert "purged personal data of 2" in runner.invoke(args=["purge"]).output
-    assert "Kwikstaart" not in dump(tmp_path)
+    assert "Kwikstaart" not in all_values(app)
     # the anonymous figures survive
     figures = runner.invoke(args=["stats", "--figures", "retention"]).output
     assert "Rotterdam,route,totaal,Via de beweegcoach,< 5," in figures
@@ -210,12 +204,12 @@ def test_purge_does_not_wait_forever_for_a_follow_up(app, client, smtp, runner, 
     assert "purged personal data of 1" in runner.invoke(args=["purge"]).output
 
 
-def test_erase_takes_the_whole_route(app, client, smtp, runner, tmp_path):
+def test_erase_takes_the_whole_route(app, client, smtp, runner):
     reference = refer_to_coach(client, name="Truus Kwikstaart")
     path, page = coach_page(app, client, smtp, reference)
     coach_plan(client, path, page)
     assert runner.invoke(args=["erase", reference]).exit_code == 0
-    assert "Kwikstaart" not in dump(tmp_path)
+    assert "Kwikstaart" not in all_values(app)
     with get_engine(app).connect() as conn:
         purged = conn.execute(select(referrals.c.purged_at)).scalars().all()
     assert len(purged) == 2 and all(purged)

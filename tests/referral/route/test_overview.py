@@ -1,11 +1,15 @@
 """'Mijn verwijzingen': a short-lived link to the work address, hashed at rest, rate-limited."""
 
+import logging
 import re
-import sqlite3
 
 import pytest
+from sqlalchemy import select
 
-from ..conftest import drain_all, reference_of, submit
+from referral_app.db import get_engine
+from referral_app.tables import overview_links
+
+from ..conftest import all_values, drain_all, reference_of, submit
 from .helpers import (
     coach_page,
     coach_plan,
@@ -70,13 +74,17 @@ def test_link_expires_and_cannot_be_reused(app, client, smtp, clock):
     assert client.post(path, data={}).status_code in (400, 410)
 
 
-def test_token_and_address_are_hashed_at_rest(app, client, smtp, tmp_path):
+def test_token_and_address_are_hashed_at_rest(app, client, smtp):
     reference_of(submit(client), client)
-    path, _ = overview(app, client, smtp)
+    ask(client)
+    stored = all_values(app)  # before the mail is sent: the outbox holds no working link
+    drain_all(app)
+    path = path_in(mail_to(smtp, GP, "mijn verwijzingen"), "/overzicht/")
     token = path.rsplit("/", 1)[1]
-    with sqlite3.connect(tmp_path / "referrals.sqlite") as conn:
-        rows = conn.execute("select * from overview_links").fetchall()
+    with get_engine(app).connect() as conn:
+        rows = conn.execute(select(overview_links)).all()
     assert len(rows) == 1 and token not in repr(rows) and GP not in repr(rows)
+    assert token not in stored and token not in all_values(app)
 
 
 @pytest.fixture
@@ -100,3 +108,31 @@ def test_any_referral_page_offers_the_overview(client):
         assert re.search(r'href="/mijn-verwijzingen"', client.get(url).text), url
     receipt = submit(client)
     assert 'href="/mijn-verwijzingen"' in client.get(receipt.headers["Location"]).text
+
+
+def test_tokens_of_follow_up_and_overview_links_are_not_logged(settings, caplog):
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    from referral_app import create_app
+
+    from ..conftest import free_port
+
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    server = make_server("127.0.0.1", free_port(), create_app(settings))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    token = "Geheim" + "x" * 37
+    try:
+        for path in (f"/vervolg/{token}", f"/overzicht/{token}"):
+            with pytest.raises(urllib.error.HTTPError):
+                urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}{path}")  # noqa: S310
+    finally:
+        server.shutdown()
+        thread.join()
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "werkzeug")
+    assert "/vervolg/…" in logged and "/overzicht/…" in logged
+    assert token not in logged
