@@ -4,6 +4,7 @@ import logging
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -31,7 +32,9 @@ ERROR_TITLES = {
     413: "Het formulier is te groot",
     429: "Even wachten",
     500: "Er ging iets mis",
+    503: "Even niet bereikbaar",
 }
+RETRY_AFTER_SECONDS = 30
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -78,6 +81,19 @@ def register_errors(app: Flask) -> None:
         code = error.code or 500
         return render_template("error.html", code=code,
                                title=ERROR_TITLES.get(code, "Er ging iets mis")), code
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        """The database is unreachable (restarting, network, locked): nothing was stored;
+        the visitor may send the same form again (its submission key prevents a double)."""
+        if not (isinstance(error, OperationalError | InterfaceError)
+                or error.connection_invalidated):
+            return crash(error)
+        # Only the type: a database error's text can quote row values (personal data).
+        logging.getLogger("referral_app").error("database unavailable: %s",
+                                                type(error.orig).__name__)
+        page = render_template("error.html", code=503, title=ERROR_TITLES[503])
+        return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
     @app.errorhandler(Exception)
     def crash(error: Exception):

@@ -8,7 +8,9 @@ from email.utils import make_msgid
 
 from flask import current_app, render_template
 
-UNSAFE_HEADER = re.compile(r"[\r\n\x00]|=\?.*\?=")
+# NUL, and everything Python counts as a line break (str.splitlines), and RFC 2047 words.
+UNSAFE_HEADER = re.compile(r"[\r\n\x00\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|=\?.*\?=", re.DOTALL)
+ONE_ADDRESS = re.compile(r"[^@\s,;<>\"()]+@[^@\s,;<>\"()]+")
 
 
 class UnsafeHeader(ValueError):
@@ -16,17 +18,25 @@ class UnsafeHeader(ValueError):
 
 
 def safe_header(value: str) -> str:
-    """Refuse CR, LF, NUL and RFC 2047 encoded words in a header value (defence in depth)."""
+    """Refuse line breaks, NUL and RFC 2047 encoded words in a header value (defence in
+    depth: the forms refuse them first)."""
     if UNSAFE_HEADER.search(value):
         raise UnsafeHeader("refused an unsafe value for a mail header")
     return value
 
 
+def one_address(value: str) -> str:
+    """A recipient is exactly one plain address: no list, no display name, no comment."""
+    if not ONE_ADDRESS.fullmatch(safe_header(value)):
+        raise UnsafeHeader("refused a recipient that is not one plain address")
+    return value
+
+
 def build_message(to: str, subject: str, template: str, **context) -> EmailMessage:
-    """A plain-text mail from a template, with a stable Message-ID for de-duplication."""
+    """A plain-text mail from a template, to exactly one recipient."""
     msg = EmailMessage()
     msg["From"] = safe_header(current_app.config["MAIL_FROM"])
-    msg["To"] = safe_header(to)
+    msg["To"] = one_address(to)
     msg["Subject"] = safe_header(subject)
     if current_app.config.get("MAIL_REPLY_TO"):
         msg["Reply-To"] = safe_header(current_app.config["MAIL_REPLY_TO"])

@@ -125,6 +125,13 @@ def redact(text: str) -> str:
 def init_app(app) -> None:
     """Bind the limiter, the headers and the log filter to the app."""
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    # The shared store down (Redis): forms keep working, and each worker counts the same
+    # limits in memory until the store answers again (checked after 1, 2, 4, ... s).
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith(("redis", "rediss")):
+        # Fail fast when it is down, instead of holding the visitor's request.
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
+            "socket_connect_timeout": 1, "socket_timeout": 1})
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["WTF_CSRF_SSL_STRICT"] = False  # replaced by check_same_origin (Origin or Referer)
     app.session_interface = SessionInterface()

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from . import consent, retention, tokens
 from .db import PERSONAL, compact, get_engine, outbox, referrals, status_events, transaction, utcnow
 from .forms import REASONS, STATUSES
-from .mail import build_message, safe_header
+from .mail import build_message, one_address
 from .outbox import enqueue, enqueue_provider
 
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
@@ -76,7 +76,7 @@ def _insert(conn, kind, offer, data, submission_key, reference, token) -> int:
 def _queue_new(conn, referral_id, kind, offer, data, reference, seed) -> None:
     """The provider's mail (built when sent, see outbox.message_of), and a confirmation for a
     resident who gave an e-mail address."""
-    enqueue_provider(conn, referral_id, safe_header(offer.data.verwijzen.email), seed)
+    enqueue_provider(conn, referral_id, one_address(offer.data.verwijzen.email), seed)
     if kind == "aanmelding" and data.get("email"):
         msg = build_message(data["email"], f"Je aanmelding {reference} is ontvangen",
                             "mail/confirmation.txt", offer=offer, reference=reference)

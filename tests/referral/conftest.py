@@ -75,9 +75,10 @@ def smtp():
 def pytest_generate_tests(metafunc):
     """Run each test that needs a database on SQLite and on PostgreSQL."""
     if "database_url" in metafunc.fixturenames:
-        one = metafunc.definition.get_closest_marker("one_database")
-        metafunc.parametrize("database_url", ["sqlite"] if one else ["sqlite", "postgresql"],
-                             indirect=True)
+        marker = metafunc.definition.get_closest_marker
+        kinds = ["sqlite"] if marker("one_database") else ["postgresql"] if marker(
+            "postgresql_only") else ["sqlite", "postgresql"]
+        metafunc.parametrize("database_url", kinds, indirect=True)
 
 
 @pytest.fixture(scope="session")
