@@ -42,7 +42,8 @@ def test_monthly_cost_of_every_period(tmp_path, bedrag, per, monthly):
 def test_postcodes(tmp_path, postcode, valid):
     catalogue = load(tmp_path, VALID_OFFER.replace("postcode: 3072 AB", f"postcode: {postcode}"))
     messages = " ".join(p.format() for p in catalogue.errors)
-    assert ("postcode" not in messages) is valid, messages
+    assert ("moet een postcode zijn als 1234 AB" not in messages) is valid, messages
+    assert bool(catalogue.errors) is not valid, messages
 
 
 def test_published_schema_refuses_a_postcode_starting_with_0():

@@ -51,7 +51,8 @@ def test_injected_headers_are_refused_or_inert(app, field, payload, prefix, extr
                             offer_title="Aanbod", status="Nieuw", reason=None)
     parsed = message_from_bytes(msg.as_bytes(), policy=policy.default)
     assert parsed.get_all("To") == [args["to"]]
-    assert parsed["Subject"].strip() == args["subject"]
+    # The same words (folding a long header may change the white space around them).
+    assert parsed["Subject"].split() == args["subject"].split()
     assert set(parsed.keys()) == HEADERS  # nothing injected
 
 

@@ -120,3 +120,27 @@ def test_every_setting_is_documented():
         assert f"BEWEEGKAART_{key}" in readme, key
     # The table is the one config.py describes, default and meaning included.
     assert settings_table() in readme, "README settings table differs from config.settings_table()"
+
+
+def test_erase_removes_the_residents_confirmation_mail(app, client, runner):
+    # The confirmation mail holds the resident's address: erase must not leave it in the outbox.
+    address = f"{CANARY.lower()}@example.org"
+    reference = reference_of(submit(client, kind="aanmelden", email=address), client)
+    assert address in dump(app)  # queued, not sent yet (SMTP could be down)
+    assert runner.invoke(args=["erase", reference]).exit_code == 0
+    assert address not in dump(app)
+
+
+def test_purge_cut_off_is_the_retention_period(app, client, runner):
+    # One day past the retention period: purged; one day before it: kept.
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    days = DEFAULTS["RETENTION_DAYS"][0]
+    ages = {"Oud Genoeg": days + 1, "Net Niet": days - 1}
+    for name, age in ages.items():
+        reference = reference_of(submit(client, name=name, kind="aanmelden"), client)
+        with get_engine(app).begin() as conn:
+            conn.execute(update(referrals).where(referrals.c.reference == reference)
+                         .values(updated_at=now - dt.timedelta(days=age)))
+    assert "purged personal data of 1 referral(s)" in runner.invoke(args=["purge"]).output
+    text = dump(app)
+    assert "Oud Genoeg" not in text and "Net Niet" in text
