@@ -1,7 +1,7 @@
 """A scripted mutation check of the referral tests: small wrong changes, and whether a test sees.
 
-    .venv/bin/python -m tests.referral.mutants               # the tests of this checkout
-    .venv/bin/python -m tests.referral.mutants --tests main  # the same mutants, main's tests
+    .venv/bin/python -m tests.referral.mutants                 # the tests of this checkout
+    .venv/bin/python -m tests.referral.mutants --tests 236f79f # the same mutants, older tests
 
 Each mutant is applied to a copy of the repository (a detached git worktree of HEAD, so the
 working folder is never touched), then the tests that could catch it run there (SQLite only,
@@ -145,16 +145,22 @@ MUTANTS = [
 ]
 
 
+# The tests this work added or changed: with --tests REF they are taken from REF (or removed).
+OWN_TESTS = ["tests/referral", "tests/catalogue/test_cost_and_postcode.py"]
+
+
 def worktree(tests_from: str | None) -> Path:
-    """A detached worktree of HEAD in a temporary folder (tests from another ref if asked)."""
+    """A detached worktree of HEAD in a temporary folder (OWN_TESTS from another ref)."""
     folder = Path(tempfile.mkdtemp(prefix="beweegkaart-mutants-")) / "repo"
     subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", folder, "HEAD"],
                    check=True, capture_output=True)
-    if tests_from:
-        shutil.rmtree(folder / "tests")
-        archive = subprocess.run(["git", "-C", ROOT, "archive", tests_from, "tests"],
-                                 check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+    for path in OWN_TESTS if tests_from else []:
+        target = folder / path
+        shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
+        archive = subprocess.run(["git", "-C", ROOT, "archive", tests_from, path],
+                                 capture_output=True).stdout
+        if archive:
+            subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
     return folder
 
 

@@ -175,3 +175,15 @@ def test_backlog_three_workers_each_mail_delivered_once(settings, smtp):
     assert sum(sent) == 1000, sent
     assert sum(1 for n in sent if n) >= 2, sent  # they did overlap (start-up times vary)
     assert states(app) == {"sent": 1000}
+
+
+def test_smtp_down_stops_the_round_after_one_attempt(app, smtp):
+    # A refused connection says nothing about the mail: the others keep their attempts.
+    queue(app, 3)
+    smtp.stop()
+    assert drain(app) == (0, 1)
+    with get_engine(app).connect() as conn:
+        attempts = conn.execute(select(outbox.c.attempts).order_by(outbox.c.id)).scalars().all()
+        leased = conn.execute(select(func.count()).where(
+            outbox.c.lease_id.is_not(None))).scalar()
+    assert attempts == [1, 0, 0] and leased == 0
