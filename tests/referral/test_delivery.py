@@ -213,3 +213,25 @@ def test_starttls_required_but_not_offered_sends_nothing(settings, smtp):
     assert smtp.messages == []
     with get_engine(app).connect() as conn:
         assert conn.execute(select(outbox.c.last_error)).scalar() == "SMTPNotSupportedError"
+
+
+def test_links_expire_after_token_days(settings, smtp):
+    from referral_app import create_app
+    app = create_app({**settings, "TOKEN_DAYS": 2})
+    submit(app.test_client())
+    drain_all(app)
+    with get_engine(app).connect() as conn:
+        row = conn.execute(select(referrals.c.created_at, referrals.c.token_expires_at)).one()
+    assert row.token_expires_at - row.created_at == dt.timedelta(days=2)
+    body = smtp.messages[0]["message"].get_body(("plain",)).get_content()
+    until = (row.created_at + dt.timedelta(days=2)).strftime("%d-%m-%Y")
+    assert f"De link werkt tot en met {until}." in body
+
+
+def test_link_token_needs_the_secret_key():
+    from referral_app.tokens import link_token, new_seed
+    seed = new_seed()
+    assert link_token("sleutel-a", seed) == link_token("sleutel-a", seed)
+    assert link_token("sleutel-a", seed) != link_token("sleutel-b", seed)
+    assert link_token("sleutel-a", seed) != link_token("sleutel-a", new_seed())
+    assert len(link_token("sleutel-a", seed)) >= 43  # 256 bits, at least 128 needed
