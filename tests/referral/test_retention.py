@@ -144,3 +144,21 @@ def test_purge_cut_off_is_the_retention_period(app, client, runner):
     assert "purged personal data of 1 referral(s)" in runner.invoke(args=["purge"]).output
     text = dump(app)
     assert "Oud Genoeg" not in text and "Net Niet" in text
+
+
+def test_purge_drops_mails_sent_more_than_a_day_ago(app, client, smtp, runner):
+    # A sent mail is needed by no one; the referral itself stays for its retention period.
+    from sqlalchemy import func, select
+
+    from referral_app.db import outbox
+
+    reference_of(submit(client, kind="aanmelden"), client)
+    drain_all(app)
+    assert len(smtp.messages) == 2  # provider and confirmation
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with get_engine(app).begin() as conn:
+        conn.execute(update(outbox).values(sent_at=now - dt.timedelta(hours=25)))
+    runner.invoke(args=["purge"])
+    with get_engine(app).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(outbox)).scalar() == 0
+        assert conn.execute(select(func.count()).select_from(referrals)).scalar() == 1
