@@ -6,6 +6,7 @@ import subprocess
 import sys
 from email.message import EmailMessage
 
+import pytest
 from sqlalchemy import func, select
 
 from referral_app import create_app
@@ -187,3 +188,12 @@ def test_smtp_down_stops_the_round_after_one_attempt(app, smtp):
         leased = conn.execute(select(func.count()).where(
             outbox.c.lease_id.is_not(None))).scalar()
     assert attempts == [1, 0, 0] and leased == 0
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"OUTBOX_LEASE_SECONDS": 8.0, "SMTP_TIMEOUT": 1.0}, "BEWEEGKAART_OUTBOX_LEASE_SECONDS"),
+    ({"OUTBOX_BATCH_SIZE": 0}, "BEWEEGKAART_OUTBOX_BATCH_SIZE"),
+])
+def test_impossible_outbox_settings_are_refused(settings, changes, message):
+    with pytest.raises(ValueError, match=message):
+        create_app({**settings, **changes})
