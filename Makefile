@@ -20,6 +20,10 @@ $(STAMP): pyproject.toml
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
+/usr/bin/java:  # Debian's Java for the Nu HTML Checker (vnu-jar from npm) in the tests
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq default-jre-headless
+
 servers:  # PostgreSQL, Redis, nginx and systemd-analyze (Debian's) for the tests that deploy the app
 	@need=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
@@ -32,12 +36,14 @@ servers:  # PostgreSQL, Redis, nginx and systemd-analyze (Debian's) for the test
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$need; \
 	fi
 
-node_modules/.installed: package-lock.json  # Leaflet, supercluster, QR and axe-core for the site
+# Leaflet, supercluster, QR and axe-core for the site; the OpenActive validator and vnu-jar for
+# the tests (Java first, so vnu-jar's install script finds it and downloads nothing).
+node_modules/.installed: package-lock.json /usr/bin/java
 	command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm; }
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-install: $(STAMP) /usr/bin/chromium servers node_modules/.installed  ## create .venv and install everything the project needs
+install: $(STAMP) /usr/bin/chromium /usr/bin/java servers node_modules/.installed  ## create .venv and install everything the project needs
 
 test: install  ## check the code style, then run the whole test suite
 	$(BIN)/ruff check generator referral_app benchmarks tests

@@ -34,7 +34,7 @@ class Offer:
 
     def expired(self, today: dt.date) -> bool:
         """True when the offer's 'geldig_tot' date has passed."""
-        until = self.data.controle.geldig_tot
+        until = self.data.controle.geldig_tot if self.data.controle else None
         return until is not None and until < today
 
     def accepts_referrals(self) -> bool:

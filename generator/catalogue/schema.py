@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .activities import activity_words
 from .phone import normalise_phone
 from .reference import REFERENCE_DIR, read_activities
 from .vocab import (
@@ -35,15 +36,19 @@ from .vocab import (
     MEDISCHE_CHECK,
     NEE,
     NIVEAUS,
+    ONBEKEND,
     TALEN,
 )
 
 SCHEMA_URL = "https://beweegkaart.example.org/schema/aanbod.schema.json"
 
 
-def fail(message: str) -> PydanticCustomError:
-    """A validation error whose Dutch message is shown to the user as is."""
-    return PydanticCustomError("beweegkaart", message)
+def fail(message: str, field: str | None = None) -> PydanticCustomError:
+    """A validation error whose Dutch message is shown to the user as is.
+
+    Block-level checks pass the `field` they are about, so every message names its field.
+    """
+    return PydanticCustomError("beweegkaart", message, {"field": field} if field else None)
 
 
 def suggestion(value: str, choices: list[str]) -> str:
@@ -78,14 +83,16 @@ def closed_list(choices: list[str], what: str, description: str):
 
 
 def parse_ja_nee(value: Any) -> Any:
-    """Accept ja/nee (and yes/no, true/false) as booleans."""
+    """Accept ja/nee (and yes/no, true/false) as booleans, and 'onbekend' as unknown (None)."""
     if isinstance(value, str):
         word = value.strip().lower()
         if word in JA:
             return True
         if word in NEE:
             return False
-        raise fail("moet ja of nee zijn")
+        if word in ONBEKEND:
+            return None
+        raise fail("moet ja, nee of onbekend zijn")
     return value
 
 
@@ -93,6 +100,12 @@ JaNee = Annotated[
     bool,
     BeforeValidator(parse_ja_nee),
     WithJsonSchema({"anyOf": [{"type": "boolean"}, {"enum": ["ja", "nee"]}]}),
+]
+# A yes/no fact that may be unknown: left out, or written as 'onbekend'.
+JaNeeOnbekend = Annotated[
+    bool | None,
+    BeforeValidator(parse_ja_nee),
+    WithJsonSchema({"anyOf": [{"type": "boolean"}, {"enum": ["ja", "nee", "onbekend"]}]}),
 ]
 
 
@@ -201,7 +214,7 @@ class Verwijzen(Model):
     def email_when_possible(self):
         """Referrals need an inbox."""
         if self.mogelijk and not self.email:
-            raise fail("vul 'email' in als verwijzen mogelijk is")
+            raise fail("vul 'email' in als verwijzen mogelijk is", "email")
         return self
 
 
@@ -258,16 +271,20 @@ class Vergoeding(Model):
 
 
 class Kosten(Model):
-    """What it costs: free, or an amount per period."""
+    """What it costs: free, an amount per period, or unknown (a field left out)."""
 
-    gratis: JaNee = Field(False, description="Is meedoen gratis? ja of nee.")
+    gratis: JaNeeOnbekend = Field(
+        None, description="Is meedoen gratis? ja, nee of onbekend (weglaten mag ook)."
+    )
     bedrag: float | None = Field(
         None, ge=0, le=10000, description="Bedrag in euro, met een punt: 5.50."
     )
     per: closed_list(list(KOSTEN_PER), "periode", "Periode van het bedrag.") | None = Field(
         None, description="Waar het bedrag voor is: les, week, maand, kwartaal of jaar."
     )
-    gratis_proefles: JaNee = Field(False, description="Is er een gratis proefles? ja of nee.")
+    gratis_proefles: JaNeeOnbekend = Field(
+        None, description="Is er een gratis proefles? ja, nee of onbekend."
+    )
     vergoeding: Vergoeding | None = Field(
         None, description="Vergoeding door verzekeraar of stadspas."
     )
@@ -277,14 +294,21 @@ class Kosten(Model):
 
     @model_validator(mode="after")
     def amount_or_free(self):
-        """Either free, or an amount with its period."""
+        """Free, or an amount with its period; an amount left out is unknown, never invented."""
         if self.gratis and self.bedrag:
-            raise fail("kies: 'gratis: ja' of een bedrag, niet allebei")
+            raise fail("kies: 'gratis: ja' of een bedrag, niet allebei", "bedrag")
         if not self.gratis and self.bedrag == 0:
-            raise fail("het bedrag is 0: zet dan 'gratis: ja' in plaats van een bedrag")
-        if not self.gratis and (self.bedrag is None or self.per is None):
-            raise fail("vul 'bedrag' en 'per' in, of zet 'gratis: ja'")
+            raise fail("het bedrag is 0: zet dan 'gratis: ja' in plaats van een bedrag", "bedrag")
+        if self.bedrag is not None and self.per is None:
+            raise fail("vul ook 'per' in: les, week, maand, kwartaal of jaar", "per")
+        if self.per is not None and self.bedrag is None:
+            raise fail("vul ook het 'bedrag' in, of laat 'per' weg", "bedrag")
         return self
+
+    @property
+    def price_known(self) -> bool:
+        """True when we know it is free or what it costs."""
+        return self.gratis is True or self.bedrag is not None
 
 
 class Leeftijd(Model):
@@ -306,21 +330,21 @@ class Leeftijd(Model):
 class Toegankelijkheid(Model):
     """Accessibility of the place and the activity; a key left out means 'unknown', not 'no'."""
 
-    rolstoel: JaNee | None = Field(None, description="Toegankelijk met een rolstoel.")
-    aangepast_toilet: JaNee | None = Field(None, description="Er is een aangepast toilet.")
-    parkeren: JaNee | None = Field(None, description="Parkeren bij de deur.")
+    rolstoel: JaNeeOnbekend = Field(None, description="Toegankelijk met een rolstoel.")
+    aangepast_toilet: JaNeeOnbekend = Field(None, description="Er is een aangepast toilet.")
+    parkeren: JaNeeOnbekend = Field(None, description="Parkeren bij de deur.")
     openbaar_vervoer: Tekst | None = Field(
         None,
         max_length=200,
         description="Bereikbaarheid met OV, bijvoorbeeld bus 38, halte Sportlaan.",
     )
-    slechtzienden: JaNee | None = Field(
+    slechtzienden: JaNeeOnbekend = Field(
         None, description="Begeleiding voor mensen die slecht zien."
     )
-    slechthorenden: JaNee | None = Field(
+    slechthorenden: JaNeeOnbekend = Field(
         None, description="Begeleiding voor mensen die slecht horen."
     )
-    aangepast_sporten: JaNee | None = Field(
+    aangepast_sporten: JaNeeOnbekend = Field(
         None, description="De activiteit wordt aangepast aan beperkingen."
     )
     toelichting: Tekst | None = Field(None, max_length=500, description="Verdere uitleg.")
@@ -357,8 +381,39 @@ class Controle(Model):
     )
 
 
+class Bron(Model):
+    """Where imported data came from, until a curator has checked the offer."""
+
+    naam: Tekst = Field(
+        min_length=2, max_length=160, description="Waar de gegevens vandaan komen, bijvoorbeeld "
+        "de sportlijst van de gemeente."
+    )
+    datum: dt.date | None = Field(None, description="Datum van die bron (JJJJ-MM-DD).")
+    sleutel: Tekst | None = Field(
+        None, max_length=200, description="Vaste sleutel van de rij in de bron (voor een nieuwe "
+        "import; niet aanpassen)."
+    )
+
+
 # Activity codes come from reference/activiteiten.csv (each tied to an OpenActive concept).
 ACTIVITEITEN = list(read_activities(REFERENCE_DIR / "activiteiten.csv"))
+_ACTIVITY_CODES = {code.lower(): code for code in ACTIVITEITEN}
+
+
+def check_activity(value: str) -> str:
+    """An activity code; the hint looks at meaning (labels, synonyms) before spelling."""
+    found = _ACTIVITY_CODES.get(value.strip().lower())
+    if found is None:
+        hint = activity_words(REFERENCE_DIR).hint(value.strip())
+        raise fail(f"onbekende activiteit '{value}'.{hint}")
+    return found
+
+
+Activiteit = Annotated[
+    str,
+    AfterValidator(check_activity),
+    WithJsonSchema({"type": "string", "enum": ACTIVITEITEN, "description": "Activiteit."}),
+]
 
 
 class Aanbod(Model):
@@ -376,7 +431,7 @@ class Aanbod(Model):
     verwijzen: Verwijzen | None = Field(
         None, description="PRIVÉ: hoe aanmeldingen binnenkomen. Wordt nooit gepubliceerd."
     )
-    activiteiten: list[closed_list(ACTIVITEITEN, "activiteit", "Activiteit.")] = Field(
+    activiteiten: list[Activiteit] = Field(
         min_length=1,
         max_length=5,
         description="Eén tot vijf activiteiten uit de activiteitenlijst, "
@@ -397,7 +452,9 @@ class Aanbod(Model):
     rooster: list[Tijdslot] = Field(
         default_factory=list, max_length=21, description="Vaste tijden per week."
     )
-    op_afspraak: JaNee = Field(False, description="Zet op ja als er geen vaste tijden zijn.")
+    op_afspraak: JaNeeOnbekend = Field(
+        None, description="Zet op ja als er geen vaste tijden zijn."
+    )
     seizoen: Tekst | None = Field(
         None, max_length=120, description="Bijvoorbeeld: september tot en met juni."
     )
@@ -408,7 +465,9 @@ class Aanbod(Model):
         None, max_length=200,
         description="Wat neem je mee? Bijvoorbeeld: makkelijke kleding, binnenschoenen en water.",
     )
-    kosten: Kosten = Field(description="Wat het kost.")
+    kosten: Kosten | None = Field(
+        None, description="Wat het kost. Weglaten als het onbekend is."
+    )
     toegankelijkheid: Toegankelijkheid | None = Field(None, description="Toegankelijkheid.")
     begeleiding: list[
         closed_list(KWALIFICATIES, "kwalificatie", "Opleiding van de begeleiding.")
@@ -426,14 +485,24 @@ class Aanbod(Model):
     fotos: list[Foto] = Field(
         default_factory=list, max_length=6, description="Foto's met beschrijving."
     )
-    controle: Controle = Field(description="Controle door de beheerder.")
+    controle: Controle | None = Field(None, description="Controle door de beheerder.")
+    bron: Bron | None = Field(
+        None, description="Waar geïmporteerde gegevens vandaan komen, zolang een beheerder het "
+        "aanbod nog niet heeft gecontroleerd."
+    )
 
     @model_validator(mode="after")
-    def schedule_or_appointment(self):
-        """An offer needs fixed times or 'op afspraak'."""
-        if not self.rooster and not self.op_afspraak:
-            raise fail("vul een 'rooster' in, of zet 'op_afspraak: ja'")
+    def reviewed_or_sourced(self):
+        """Every offer says who checked it, or where its data came from."""
+        if self.controle is None and self.bron is None:
+            raise fail("vul 'controle' in (wanneer en door wie gecontroleerd), of 'bron'",
+                       "controle")
         return self
+
+    @property
+    def schedule_known(self) -> bool:
+        """True when there are fixed times or it is by appointment."""
+        return bool(self.rooster) or self.op_afspraak is True
 
 
 # Fields whose content is private: they never reach the site or the open data.

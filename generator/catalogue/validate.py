@@ -137,7 +137,15 @@ def _check_place(model: Aanbod, pc: Postcode, oid: str | None, found: Findings) 
 
 def _check_dates(model: Aanbod, today: dt.date, found: Findings) -> None:
     """Review date not in the future and not older than a year; expiry warnings."""
-    control = model.controle
+    control, source = model.controle, model.bron
+    if control is None:  # imported, not yet reviewed: the source's date must be plausible
+        if source.datum is not None and source.datum > today:
+            found.add(("bron", "datum"), "datum ligt in de toekomst", source.datum)
+        elif source.datum is None or source.datum < today - dt.timedelta(days=365):
+            found.add(("bron", "datum"), "nog niet gecontroleerd, en de gegevens uit de bron "
+                      "zijn ouder dan 12 maanden of hebben geen datum", source.datum,
+                      severity="warning")
+        return
     if control.gecontroleerd_op > today:
         found.add(("controle", "gecontroleerd_op"), "datum ligt in de toekomst",
                   control.gecontroleerd_op)
@@ -172,6 +180,9 @@ def _raw_postcode_problem(data: dict, text: str, shown: str, ref: Reference) -> 
 def _schema_problem(error: dict, text: str, shown: str) -> Problem:
     """One pydantic error as a Problem at the line of the field."""
     loc = tuple(error["loc"])
+    named = (error.get("ctx") or {}).get("field")
+    if named:  # a check on a whole block says which of its fields it is about
+        loc = (*loc, named)
     line, column = locate(text, loc)
     has_value = error["type"] not in ("missing",) and not isinstance(error.get("input"), dict)
     return Problem(

@@ -66,7 +66,7 @@ KWALIFICATIES = [
     "vrijwilliger met training",
 ]
 
-# Languages the guidance speaks, as Dutch names mapped to ISO 639-1 codes.
+# Languages the guidance speaks, as Dutch names mapped to BCP-47 language codes.
 TALEN = {
     "Nederlands": "nl",
     "Engels": "en",
@@ -86,7 +86,7 @@ TALEN = {
     "Tigrinya": "ti",
     "Chinees": "zh",
     "Limburgs": "li",
-    "Nederlandse Gebarentaal": "sgn-nl",
+    "Nederlandse Gebarentaal": "dse",
 }
 
 DAGEN = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
@@ -112,6 +112,7 @@ ALLEEN_VOOR = ["vrouwen", "mannen"]
 
 JA = {"ja", "yes", "true", "waar", "j", "y"}
 NEE = {"nee", "no", "false", "onwaar", "n"}
+ONBEKEND = {"onbekend", "weet niet", "unknown", "?"}
 
 
 def slugify(text: str) -> str:

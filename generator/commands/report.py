@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..catalogue.completeness import completeness
 from ..catalogue.load import load_catalogue
 from ..catalogue.offer import Offer
 from .common import add_paths_argument, date_arg
@@ -39,14 +40,21 @@ def findings(offer: Offer, today: dt.date) -> list[Finding]:
     def add(code: str, text: str) -> None:
         out.append(Finding(offer, code, text))
 
-    checked = data.controle.gecontroleerd_op
-    if checked < today - dt.timedelta(days=REVIEW_DAYS):
-        add("controle", f"niet gecontroleerd sinds {checked.isoformat()}")
-    until = data.controle.geldig_tot
+    control = data.controle
+    if control is None:
+        when = f", {data.bron.datum.isoformat()}" if data.bron.datum else ""
+        add("bron", f"nog niet gecontroleerd (gegevens uit: {data.bron.naam}{when})")
+    elif control.gecontroleerd_op < today - dt.timedelta(days=REVIEW_DAYS):
+        add("controle", f"niet gecontroleerd sinds {control.gecontroleerd_op.isoformat()}")
+    until = control.geldig_tot if control else None
     if until is not None and until < today:
         add("verlopen", f"verlopen op {until.isoformat()}")
     elif until is not None and until <= today + dt.timedelta(days=EXPIRY_DAYS):
         add("verloopt", f"verloopt op {until.isoformat()}")
+    complete = completeness(data)
+    if complete.missing:
+        add("onbekend", f"{complete.score} bekend; nog onbekend: "
+            + ", ".join(fact.label for fact in complete.missing))
     if not data.fotos:
         add("foto", "geen foto")
     for photo in data.fotos:
@@ -55,15 +63,18 @@ def findings(offer: Offer, today: dt.date) -> list[Finding]:
             add("alt", f"foto {photo.bestand} zonder echte beschrijving (alt)")
     if not offer.accepts_referrals():
         add("verwijzen", "geen adres voor aanmeldingen (verwijzen)")
-    guidance = data.begeleiding
-    if not any(g in FIRST_AID for g in guidance):
+    guidance = data.begeleiding  # empty is unknown: reported above, not as "without"
+    if guidance and not any(g in FIRST_AID for g in guidance):
         add("ehbo", "begeleiding zonder EHBO")
-    if not any(g.startswith(QUALIFIED_LEVELS) for g in guidance):
+    if guidance and not any(g.startswith(QUALIFIED_LEVELS) for g in guidance):
         add("opleiding", "begeleiding zonder MBO/HBO-opleiding")
-    if not data.kosten.gratis_proefles:
+    cost = data.kosten
+    if cost is not None and cost.gratis_proefles is False:
         add("proefles", "geen gratis proefles")
-    refund = data.kosten.vergoeding
-    if not data.kosten.gratis and not (refund and (refund.zorgverzekeraar or refund.stadspas)):
+    refund = cost.vergoeding if cost else None
+    if cost is not None and cost.gratis is not True and not (
+        refund and (refund.zorgverzekeraar or refund.stadspas)
+    ):
         add("vergoeding", "geen informatie over vergoeding (zorgverzekeraar of stadspas)")
     if len(data.beschrijving) < SHORT_DESCRIPTION:
         add("beschrijving", f"korte beschrijving ({len(data.beschrijving)} tekens)")

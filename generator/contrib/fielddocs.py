@@ -29,6 +29,10 @@ EXTRA_EXAMPLES = {
     "fotos.bestand": "walking-football.jpg",
     "medische_check": ["hart- en vaatziekten", "diabetes"],
     "fotos.alt": "Zes mannen spelen wandelend voetbal op een kunstgrasveld.",
+    "bron": {"naam": "Sportlijst gemeente Voorbeeld", "datum": "2019-06-01"},
+    "bron.naam": "Sportlijst gemeente Voorbeeld",
+    "bron.datum": "2019-06-01",
+    "bron.sleutel": "12345678/handbal",
 }
 
 # Validator functions that tell what kind of text a field holds.
@@ -52,6 +56,7 @@ BLOCK_TITLES = {
     "toegankelijkheid": "Toegankelijkheid",
     "fotos": "Foto's",
     "controle": "Controle",
+    "bron": "Bron (bij een import)",
 }
 
 

@@ -1,4 +1,4 @@
-"""Open-data export: a Frictionless Data Package (CSV), GeoJSON and schema.org/OpenActive JSON-LD.
+"""Open-data export: a Frictionless Data Package (CSV), GeoJSON and OpenActive JSON-LD (jsonld.py).
 
 Only public fields leave this module: the private `verwijzen` block is dropped first.
 """
@@ -14,16 +14,8 @@ from ..catalogue.offer import Offer
 from ..catalogue.paths import submodel
 from ..catalogue.reference import Reference
 from ..catalogue.schema import PRIVATE_FIELDS, Aanbod
+from .jsonld import offer_jsonld, offer_url
 
-WEEKDAYS = {
-    "maandag": "Monday",
-    "dinsdag": "Tuesday",
-    "woensdag": "Wednesday",
-    "donderdag": "Thursday",
-    "vrijdag": "Friday",
-    "zaterdag": "Saturday",
-    "zondag": "Sunday",
-}
 LICENSE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0",
@@ -47,127 +39,6 @@ def public_record(offer: Offer) -> dict:
         "lat": offer.lat,
         "lon": offer.lon,
     }
-
-
-def offer_url(offer: Offer, site_url: str = "") -> str:
-    """The offer page's URL (relative to the site root when site_url is empty)."""
-    return f"{site_url.rstrip('/')}/aanbod/{offer.id}/"
-
-
-def offer_jsonld(offer: Offer, ref: Reference, site_url: str = "") -> dict:
-    """A schema.org / OpenActive SessionSeries describing one offer."""
-    data = offer.data
-    url = offer_url(offer, site_url)
-    item: dict = {
-        "@context": ["https://openactive.io/", "https://schema.org/"],
-        "@type": "SessionSeries",
-        "@id": f"{url}#sessionseries",
-        "identifier": offer.id,
-        "name": data.titel,
-        "description": data.beschrijving,
-        "url": url,
-        "activity": [
-            {
-                "@type": "Concept",
-                "@id": ref.activities[code].openactive_id,
-                "prefLabel": ref.activities[code].label,
-                "inScheme": "https://openactive.io/activity-list",
-            }
-            for code in data.activiteiten
-        ],
-        "organizer": _clean(
-            {
-                "@type": "Organization",
-                "name": data.aanbieder.naam,
-                "url": str(data.aanbieder.website) if data.aanbieder.website else None,
-                "telephone": data.aanbieder.telefoon,
-                "email": data.aanbieder.email,
-            }
-        ),
-        "location": {
-            "@type": "Place",
-            "name": data.locatie.naam,
-            "address": {
-                "@type": "PostalAddress",
-                "streetAddress": data.locatie.adres,
-                "postalCode": data.locatie.postcode,
-                "addressLocality": data.locatie.plaats,
-                "addressRegion": offer.gemeente,
-                "addressCountry": "NL",
-            },
-            "geo": {"@type": "GeoCoordinates", "latitude": offer.lat, "longitude": offer.lon},
-        },
-        "eventSchedule": [
-            {
-                "@type": "PartialSchedule",
-                "repeatFrequency": "P1W",
-                "byDay": [f"https://schema.org/{WEEKDAYS[slot.dag]}"],
-                "startTime": slot.van,
-                "endTime": slot.tot,
-            }
-            for slot in data.rooster
-        ],
-        "offers": [_offer_price(data)],
-        "inLanguage": [lang for lang in data.talen],
-        "dateModified": data.controle.gecontroleerd_op.isoformat(),
-    }
-    item.update(_optional_jsonld(data, url))
-    return item
-
-
-def _optional_jsonld(data: Aanbod, url: str) -> dict:
-    """The JSON-LD properties only some offers have."""
-    extra: dict = {}
-    if data.leeftijd:
-        extra["ageRange"] = _clean(
-            {
-                "@type": "QuantitativeValue",
-                "minValue": data.leeftijd.van,
-                "maxValue": data.leeftijd.tot,
-            }
-        )
-    if data.alleen_voor:
-        extra["genderRestriction"] = (
-            "https://openactive.io/FemaleOnly"
-            if data.alleen_voor == "vrouwen"
-            else "https://openactive.io/MaleOnly"
-        )
-    if data.niveau:
-        extra["level"] = [data.niveau]
-    if data.groepsgrootte:
-        extra["maximumAttendeeCapacity"] = data.groepsgrootte
-    if data.doelgroepen:
-        extra["audience"] = [{"@type": "Audience", "name": group} for group in data.doelgroepen]
-    if data.fotos:
-        extra["image"] = [
-            {"@type": "ImageObject", "url": f"{url}{photo.bestand}", "description": photo.alt}
-            for photo in data.fotos
-        ]
-    if data.controle.geldig_tot:
-        extra["endDate"] = data.controle.geldig_tot.isoformat()
-    if data.toegankelijkheid:
-        extra["accessibilitySupport"] = [
-            name for name, on in data.toegankelijkheid.model_dump().items() if on is True
-        ]
-    return extra
-
-
-def _offer_price(data: Aanbod) -> dict:
-    """The schema.org Offer for the cost block."""
-    cost = data.kosten
-    if cost.gratis:
-        return {"@type": "Offer", "name": "Gratis", "price": 0, "priceCurrency": "EUR"}
-    return {
-        "@type": "Offer",
-        "name": f"Per {cost.per}",
-        "price": cost.bedrag,
-        "priceCurrency": "EUR",
-    }
-
-
-def _clean(item: dict) -> dict:
-    """Drop empty values from a JSON-LD object."""
-    return {k: v for k, v in item.items() if v not in (None, "", [])}
 
 
 def flat_row(offer: Offer, ref: Reference) -> dict:

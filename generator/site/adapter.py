@@ -191,6 +191,22 @@ def shell_html(text: str) -> str:
     return text
 
 
+# The theme puts autocomplete="off" on its two menu checkboxes (base.html, outside any block we
+# could override); HTML allows autocomplete only on text-like inputs, so the Nu HTML Checker
+# reports an error on every page. The attribute is dropped from checkboxes only.
+CHECKBOX_AUTOCOMPLETE = re.compile(r'(<input\b[^>]*\btype="checkbox"[^>]*?)\s+autocomplete="off"')
+
+
+def on_post_page(output: str, page, config) -> str:
+    """Make every page valid HTML (see CHECKBOX_AUTOCOMPLETE)."""
+    return CHECKBOX_AUTOCOMPLETE.sub(r"\1", output)
+
+
+def on_post_template(output: str, template_name: str, config) -> str:
+    """The same for pages MkDocs renders from a bare template (404.html)."""
+    return CHECKBOX_AUTOCOMPLETE.sub(r"\1", output)
+
+
 def compact_html(text: str) -> str:
     """Drop the theme's indentation and blank lines (the shell has no <pre> or <textarea>)."""
     return re.sub(r"\n\s+", "\n", text)

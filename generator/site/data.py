@@ -23,6 +23,7 @@ FLAGS = {"proefles": 1, "zorgverzekeraar": 2, "stadspas": 4, "rolstoel": 8, "aan
          "vrouwen": 32, "mannen": 64, "aanmelden": 512}
 NIVEAU_SHIFT = 7  # bits 7-8: 0 unknown, 1 rustig, 2 gemiddeld, 3 intensief
 OP_AFSPRAAK_BIT = 1 << 21
+UNKNOWN_COST = -1  # the "k" column's value when the price is unknown
 
 
 def morton(lat: float, lon: float) -> int:
@@ -54,9 +55,9 @@ def flag_bits(offer: Offer) -> int:
     """The yes/no filter facts of an offer as one integer."""
     data = offer.data
     cost, access = data.kosten, data.toegankelijkheid
-    vergoeding = cost.vergoeding
+    vergoeding = cost.vergoeding if cost else None
     flags = 0
-    flags |= FLAGS["proefles"] if cost.gratis_proefles else 0
+    flags |= FLAGS["proefles"] if cost and cost.gratis_proefles else 0
     flags |= FLAGS["zorgverzekeraar"] if vergoeding and vergoeding.zorgverzekeraar else 0
     flags |= FLAGS["stadspas"] if vergoeding and vergoeding.stadspas else 0
     flags |= FLAGS["rolstoel"] if access and access.rolstoel else 0
@@ -81,12 +82,13 @@ def search_row(offer: Offer, codes: list[str]) -> dict:
     age = data.leeftijd
     low = age.van if age and age.van is not None else 0
     high = age.tot if age and age.tot is not None else 127
+    monthly = monthly_cost(data)  # None: unknown, never "free"
     return {
         "y": round(offer.lat * SCALE), "x": round(offer.lon * SCALE),
         "a": acts[0] if len(acts) == 1 else acts,
         "g": mask(data.doelgroepen, DOELGROEPEN),
         "t": time_bits(offer),
-        "k": int(-(-monthly_cost(data) // 1)),  # whole euros, rounded up
+        "k": UNKNOWN_COST if monthly is None else int(-(-monthly // 1)),  # euros, rounded up
         "f": flag_bits(offer),
         "l": mask(data.talen, list(TALEN)),
         "j": low * 128 + high,
@@ -122,7 +124,7 @@ def detail_record(offer: Offer, labels: dict[str, str]) -> dict:
         "plek": data.locatie.naam, "adres": data.locatie.adres,
         "postcode": data.locatie.postcode, "plaats": data.locatie.plaats,
         "wanneer": when_text(data), "kosten": cost_text(data),
-        "proefles": data.kosten.gratis_proefles,
+        "proefles": bool(data.kosten and data.kosten.gratis_proefles),
         "aanbieder": who.naam, "telefoon": who.telefoon, "email": who.email,
         "website": str(who.website) if who.website else None,
     }
@@ -132,12 +134,12 @@ def sheet_record(offer: Offer, labels: dict[str, str]) -> dict:
     """The detail record plus what the printed advice sheet shows (in each offer page)."""
     data = offer.data
     cost = data.kosten
-    vergoeding = cost.vergoeding
+    vergoeding = cost.vergoeding if cost else None
     return {
         **detail_record(offer, labels),
         "zorgverzekeraar": vergoeding.zorgverzekeraar if vergoeding else None,
         "stadspas": vergoeding.stadspas if vergoeding else None,
-        "korting": cost.korting,
+        "korting": cost.korting if cost else None,
         "begeleiding": list(data.begeleiding),
         "meenemen": data.meenemen,
     }

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from ..catalogue.completeness import completeness
 from ..catalogue.offer import Offer
 from ..catalogue.reference import Reference
 from ..catalogue.vocab import DAGEN, slugify
@@ -113,7 +114,7 @@ class PageRenderer:
             slots=sorted(data.rooster, key=lambda t: (DAGEN.index(t.dag), t.van)),
             when=when_text(data), cost=cost_text(data), monthly=monthly_cost(data),
             age=age_text(data), for_whom=for_whom_text(data),
-            referrals=offer.accepts_referrals(),
+            referrals=offer.accepts_referrals(), complete=completeness(data),
             record=json_script(sheet_record(offer, self.labels)),
             jsonld=json_script(offer_jsonld(offer, self.ref, s.site_url)),
             edit_url=f"{s.repo_edit_url}{offer.id}.yaml" if s.repo_edit_url else "",

@@ -20,10 +20,15 @@ def euro(amount: float) -> str:
     return f"€ {amount:.2f}".replace(".", ",")
 
 
-def monthly_cost(data: Aanbod) -> float:
-    """The cost per month in euro (0 when free), to filter on a budget."""
+UNKNOWN = "Onbekend: vraag het de aanbieder"
+
+
+def monthly_cost(data: Aanbod) -> float | None:
+    """The cost per month in euro (0 when free, None when unknown), to filter on a budget."""
     cost = data.kosten
-    if cost.gratis or not cost.bedrag:
+    if cost is None or not cost.price_known:
+        return None
+    if cost.gratis:
         return 0.0
     factor = KOSTEN_PER.get(cost.per)
     if factor is None:  # per les: sessions per week times weeks per month
@@ -32,9 +37,11 @@ def monthly_cost(data: Aanbod) -> float:
 
 
 def cost_text(data: Aanbod) -> str:
-    """'Gratis' or '€ 5 per maand', the way a patient reads it."""
+    """'Gratis', '€ 5 per maand' or 'Kosten onbekend', the way a patient reads it."""
     cost = data.kosten
-    if cost.gratis or not cost.bedrag:
+    if cost is None or not cost.price_known:
+        return "Kosten onbekend"
+    if cost.gratis:
         return "Gratis"
     return f"{euro(cost.bedrag)} per {cost.per}"
 
@@ -45,7 +52,7 @@ def when_text(data: Aanbod) -> str:
     parts = [f"{s.dag} {s.van}-{s.tot}" for s in slots]
     if data.op_afspraak:
         parts.append("op afspraak")
-    return ", ".join(parts)
+    return ", ".join(parts) or "tijden onbekend"
 
 
 def age_text(data: Aanbod) -> str:

@@ -105,7 +105,7 @@ def test_refuses_to_overwrite(tmp_path, offers):
     ("rooster", "elke dinsdag", "is geen tijd; schrijf bijvoorbeeld dinsdag 10:00-11:00"),
     ("rooster", "dinsdg 10:00-11:00", "onbekende dag 'dinsdg'. Bedoelde je 'dinsdag'?"),
     ("kosten.bedrag", "2,50", "gebruik een punt in plaats van een komma"),
-    ("kosten.gratis", "misschien", "moet ja of nee zijn"),
+    ("kosten.gratis", "misschien", "moet ja, nee of onbekend zijn"),
     ("aanbieder.website", "tarwe.nl", "moet een webadres zijn dat begint met https://"),
     ("aanbieder.telefoon", "12", "is geen geldig telefoonnummer"),
     ("titel", "Yo", "is te kort (minstens 5 tekens)"),

@@ -17,6 +17,7 @@ EXPECTED = {
     *{("Rotterdam", "rotterdam/kaal", code) for code in
       ("foto", "verwijzen", "ehbo", "opleiding", "proefles", "vergoeding", "beschrijving")},
     ("Rotterdam", "rotterdam/geen-verwijzen", "verwijzen"),
+    *{("Rotterdam", "rotterdam/geimporteerd", code) for code in ("bron", "onbekend")},
 }
 
 
@@ -43,8 +44,13 @@ def catalogue(offers):
     bare = base_offer()
     bare.update(beschrijving="Samen bewegen in de buurt.", fotos=[],
                 verwijzen={"mogelijk": False}, begeleiding=["vrijwilliger met training"])
-    bare["kosten"] = {"bedrag": 10.0, "per": "maand"}
+    bare["kosten"] = {"bedrag": 10.0, "per": "maand", "gratis_proefles": False}
     write_offer(offers, "rotterdam/kaal", bare)
+    imported = base_offer()
+    del imported["controle"]
+    imported.update(bron={"naam": "Sportlijst gemeente", "datum": TODAY}, begeleiding=[])
+    del imported["kosten"]
+    write_offer(offers, "rotterdam/geimporteerd", imported)
     no_referrals = base_offer()
     del no_referrals["verwijzen"]
     write_offer(offers, "rotterdam/geen-verwijzen", no_referrals)
@@ -67,6 +73,11 @@ def test_csv_lists_exactly_the_expected_findings(catalogue):
     assert next(r for r in rows if r["soort"] == "verloopt")["aandachtspunt"] == \
         f"verloopt op {(TODAY + dt.timedelta(days=20)).isoformat()}"
     assert "1 bestand(en) met fouten overgeslagen" in result.stderr
+    unknown = next(r for r in rows if r["soort"] == "onbekend")["aandachtspunt"]
+    assert unknown == ("4/7 bekend; nog onbekend: de kosten, de opleiding van de begeleiding, "
+                       "of er een gratis proefles is")
+    assert next(r for r in rows if r["soort"] == "bron")["aandachtspunt"] == \
+        f"nog niet gecontroleerd (gegevens uit: Sportlijst gemeente, {TODAY.isoformat()})"
 
 
 def test_markdown_has_a_table_per_gemeente(catalogue):
@@ -89,14 +100,14 @@ def test_table_is_aligned_and_grouped(catalogue):
     assert result.returncode == 0, result.stderr
     sections = result.stdout.strip().split("\n\n")
     titles = [s.splitlines()[0] for s in sections if not s.startswith("  ")]
-    assert titles == ["Maastricht (1 aanbod)", "Rotterdam (5 aanbod)"]
-    rotterdam = result.stdout.split("Rotterdam (5 aanbod)")[1]
+    assert titles == ["Maastricht (1 aanbod)", "Rotterdam (6 aanbod)"]
+    rotterdam = result.stdout.split("Rotterdam (6 aanbod)")[1]
     rows = [line for line in rotterdam.splitlines() if line.startswith("  ")]
     assert rows[0].split() == ["aanbod", "titel", "aandachtspunten"]
     title_at, points_at = rows[0].index("titel"), rows[0].index("aandachtspunten")
     assert rows[1][title_at - 2:title_at] == "  " and rows[1][title_at] == "-"
     offers = [line for line in rows[2:] if line.strip().startswith("rotterdam/")]
-    assert len(offers) == 5
+    assert len(offers) == 6
     assert {line.index(" Walking") + 1 for line in offers} == {title_at}
     assert all(line[points_at - 2:points_at] == "  " and line[points_at] != " " for line in rows)
     kaal = rows.index(next(line for line in rows if "rotterdam/kaal" in line))

@@ -142,7 +142,8 @@ def test_every_jsonld_block_parses(site_dir, visible):
         blocks = soup.find_all("script", type="application/ld+json")
         assert len(blocks) == 1
         item = json.loads(blocks[0].string)
-        assert item["@type"] == "SessionSeries"
+        # weekly times: a SessionSeries; by appointment only: an EventSeries (no schedule)
+        assert item["@type"] == ("SessionSeries" if offer.data.rooster else "EventSeries")
         assert item["identifier"] == offer.id
 
 

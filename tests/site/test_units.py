@@ -70,7 +70,7 @@ def test_cost_per_month_and_time_bits(offers):
             day = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag",
                    "zondag"].index(slot.dag)
             assert bits & (1 << (day * 3 + part_of_day(slot.van)))
-        assert bool(bits & OP_AFSPRAAK_BIT) == data.op_afspraak
+        assert bool(bits & OP_AFSPRAAK_BIT) == bool(data.op_afspraak)
 
 
 def test_morton_keeps_neighbours_together():

@@ -245,7 +245,8 @@
     var tm = timeMask(s.dag, s.deel);
     facets.push(["tijd", (s.dag.length || s.deel.length) ? function (i) { return (D.t[i] & tm) !== 0; } : null]);
     var max = s.kosten === "gratis" ? 0 : s.kosten ? Number(s.kosten) : -1;
-    facets.push(["kosten", max >= 0 ? function (i) { return D.k[i] <= max; } : null]);
+    // An unknown price (k < 0) never matches a budget: unknown is not "free".
+    facets.push(["kosten", max >= 0 ? function (i) { return D.k[i] >= 0 && D.k[i] <= max; } : null]);
     [["proef", F.proefles], ["zv", F.zorgverzekeraar], ["sp", F.stadspas], ["rol", F.rolstoel],
      ["aangepast", F.aangepast], ["vrouwen", F.vrouwen]].forEach(function (pair) {
       var b = pair[1];
@@ -298,6 +299,7 @@
       case "kosten":
         var k = D.k[i];
         c.kosten[0]++;
+        if (k < 0) { break; }
         if (k === 0) { c.kosten[1]++; }
         if (k <= 10) { c.kosten[2]++; }
         if (k <= 25) { c.kosten[3]++; }
