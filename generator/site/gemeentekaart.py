@@ -57,6 +57,11 @@ def gemeente_map(items: list, tiles_url: str, attribution: str, max_zoom: int) -
     layer.add_to(fmap)
     if len(grouped) > 1:
         fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], max_zoom=15)
+    fmap.get_root().title = "Kaart met het beweegaanbod"
     html = fmap.get_root().render()
+    # Valid HTML for the Nu HTML Checker: a language, and folium's script inside <body>.
+    html = html.replace("<html>", '<html lang="nl">', 1)
+    end = html.rfind("</body>")
+    html = html[:end] + html[end + len("</body>"):].replace("</html>", "</body>\n</html>")
     # People may zoom the page (WCAG 1.4.4); folium's default viewport forbids it.
     return html.replace("maximum-scale=1.0, user-scalable=no", "")

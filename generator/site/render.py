@@ -17,6 +17,7 @@ from ..catalogue.coaches import coaches_file
 from ..catalogue.offer import Offer
 from ..catalogue.problems import Problem
 from ..catalogue.reference import Reference
+from . import gemeentekaart
 from .adapter import Theme
 from .coaches import coach_section
 from .data import data_files, detail_record, search_order, search_row
@@ -73,7 +74,7 @@ class OfferRenderer:
             key=key, id=offer.id, gemeente_slug=offer.gemeente_slug, gemeente=offer.gemeente,
             titel=data.titel, lat=offer.lat, lon=offer.lon,
             activities=list(data.activiteiten), doelgroepen=list(data.doelgroepen),
-            expires=data.controle.geldig_tot, page_key=digest(page),
+            expires=data.controle.geldig_tot if data.controle else None, page_key=digest(page),
             photos=[photo_stamp(offer.path.parent / p.bestand) for p in data.fotos],
             list_row=self.pages.list_row(offer, "../../"),
             search=search_row(offer, self.codes),
@@ -159,6 +160,8 @@ def write_gemeente_maps(parts: list[OfferParts], settings: Settings, out: Output
     tiles = (settings.tiles_url, settings.tiles_attribution, settings.tiles_max_zoom)
     for key, (_name, found) in by_gemeente(parts).items():
         spots = sorted((p.id, p.titel, p.lat, p.lon) for p in found)
-        memo_key = "kaart:" + digest(repr((tiles, spots)).encode("utf-8"))
+        # The map code is part of the key: a changed map module must not serve old maps.
+        code = Path(gemeentekaart.__file__).read_bytes()
+        memo_key = "kaart:" + digest(repr((tiles, spots)).encode("utf-8") + code)
         html = cache.memo(memo_key, lambda found=found: gemeente_map(found, *tiles).encode())
         out.write(f"aanbod/{key}/kaart.html", html)
