@@ -35,17 +35,19 @@
   /* ---- data ---- */
   function decode(raw) {
     var n = raw.n, lat = new Float64Array(n), lon = new Float64Array(n);
-    var a0 = new Uint32Array(n), a1 = new Uint32Array(n), y = 0, x = 0, i;
+    // One 32-bit word per 32 activities (the vocabulary has more than 64 activities).
+    var aw = [], y = 0, x = 0, i;
+    for (i = 0; i < Math.ceil(raw.activiteiten.length / 32); i++) { aw.push(new Uint32Array(n)); }
     for (i = 0; i < n; i++) {
       y += raw.y[i]; x += raw.x[i];
       lat[i] = y / raw.scale; lon[i] = x / raw.scale;
       var acts = typeof raw.a[i] === "number" ? [raw.a[i]] : raw.a[i];
       for (var j = 0; j < acts.length; j++) {
-        if (acts[j] < 32) { a0[i] |= (1 << acts[j]) >>> 0; } else { a1[i] |= (1 << (acts[j] - 32)) >>> 0; }
+        aw[acts[j] >> 5][i] |= (1 << (acts[j] & 31)) >>> 0;
       }
     }
     return {
-      raw: raw, n: n, lat: lat, lon: lon, a0: a0, a1: a1,
+      raw: raw, n: n, lat: lat, lon: lon, aw: aw,
       g: Uint32Array.from(raw.g), t: Uint32Array.from(raw.t), k: Int32Array.from(raw.k),
       f: Uint32Array.from(raw.f), l: Uint32Array.from(raw.l), j: Int32Array.from(raw.j)
     };
@@ -236,7 +238,7 @@
     var actIdx = raw.activiteiten.findIndex(function (a) { return a[0] === s.act; });
     var facets = [];
     if (actIdx >= 0) {
-      var word = actIdx < 32 ? D.a0 : D.a1, bit = (1 << (actIdx % 32)) >>> 0;
+      var word = D.aw[actIdx >> 5], bit = (1 << (actIdx & 31)) >>> 0;
       facets.push(["act", function (i) { return (word[i] & bit) !== 0; }]);
     } else { facets.push(["act", null]); }
     var dgMask = 0;
@@ -284,8 +286,7 @@
     var raw = D.raw, F = raw.flags;
     switch (name) {
       case "act":
-        countBits(c.act, D.a0[i], 0);
-        if (D.a1[i]) { countBits(c.act, D.a1[i], 32); }
+        for (var w = 0; w < D.aw.length; w++) { if (D.aw[w][i]) { countBits(c.act, D.aw[w][i], 32 * w); } }
         break;
       case "dg":
         var g = D.g[i];
