@@ -229,9 +229,54 @@ def test_bad_rows_are_reported_with_row_number_and_reason(tmp_path, mapping):
 
 def test_same_titles_get_numbered_files(tmp_path, mapping):
     """Two rows with the same title do not overwrite each other."""
-    source = write_csv(tmp_path / "aanbod.csv", [GOOD[1], GOOD[1]])
+    other = [*GOOD[1][:2], "Andere yogaclub (voorbeeld)", *GOOD[1][3:]]
+    source = write_csv(tmp_path / "aanbod.csv", [GOOD[1], other])
     result = import_spreadsheet(source, mapping, tmp_path / "out", today=TODAY)
     assert [p.name for p in result.written] == ["stoelyoga.yaml", "stoelyoga-2.yaml"]
+
+
+def test_the_same_row_twice_is_refused_not_doubled(tmp_path, mapping):
+    """A row pasted twice is one offer; the copy is refused with the row it repeats."""
+    source = write_csv(tmp_path / "aanbod.csv", [GOOD[1], GOOD[1]])
+    result = import_spreadsheet(source, mapping, tmp_path / "out", today=TODAY)
+    assert [p.name for p in result.written] == ["stoelyoga.yaml"]
+    assert result.refused == [(3, result.refused[0][1])]
+    assert result.refused[0][1].startswith("sleutel: dezelfde sleutel als rij 2")
+
+
+def test_templates_repairs_and_skipped_values(tmp_path):
+    """Columns combine into a title, a bare website gets https://, an 'overslaan' value is
+    left out (unknown), and a source replaces the review date."""
+    source = write_csv(tmp_path / "aanbod.csv", GOOD[:1])
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(MAPPING.replace("titel: Naam activiteit", 'titel: "{Activiteit} bij '
+                                       '{Organisatie}"')
+                       .replace("  toegankelijkheid.rolstoel: Rolstoel\n",
+                                "  toegankelijkheid.rolstoel: Rolstoel\n"
+                                "  aanbieder.website: Locatie\n")
+                       .replace("vast:\n  controle.door: Gemeente (voorbeeld)\n"
+                                "  controle.gecontroleerd_op: 2026-11-01\n",
+                                "overslaan:\n  doelgroepen: [ouderen]\nbron: Lijst 2019\n"
+                                "bron_datum: 2019-05-01\n"), encoding="utf-8")
+    rows = [[*GOOD[0][:7], "wandelclub-oost.example", *GOOD[0][8:]]]
+    source = write_csv(tmp_path / "aanbod.csv", rows)
+    result = import_spreadsheet(source, mapping, tmp_path / "out", today=TODAY)
+    assert result.refused == [], result.refused
+    offer = load_catalogue([tmp_path / "out"], today=TODAY).offers[0].data
+    assert offer.titel == "Wandelen bij Wandelclub Oost (voorbeeld)"
+    assert str(offer.aanbieder.website) == "https://wandelclub-oost.example/"
+    assert offer.doelgroepen == ["weinig beweegervaring"]
+    assert offer.controle is None and offer.bron.naam == "Lijst 2019"
+    assert result.repairs == {"aanbieder.website: https:// toegevoegd": 1}
+
+
+def test_mapping_must_name_a_source_or_a_review(tmp_path):
+    """Imported data without 'bron' would pose as reviewed: the mapping is refused."""
+    source = write_csv(tmp_path / "aanbod.csv", GOOD)
+    bad = tmp_path / "mapping.yaml"
+    bad.write_text(MAPPING.split("vast:")[0], encoding="utf-8")
+    with pytest.raises(MappingError, match="bron"):
+        import_spreadsheet(source, bad, tmp_path / "out", today=TODAY)
 
 
 def test_mapping_naming_a_missing_column_is_refused(tmp_path):
@@ -267,5 +312,6 @@ def test_cli_prints_rows_and_summary_without_traceback(tmp_path, mapping):
     )
     assert done.returncode == 1
     assert "rij 5:" in done.stdout and "rij 7:" in done.stdout
-    assert "6 rijen gelezen: 3 aanbod-bestanden geschreven" in done.stderr
+    assert "6 rijen gelezen: 3 nieuw, 0 bijgewerkt" in done.stderr
+    assert "Geweigerd, per reden:" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
