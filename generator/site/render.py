@@ -139,9 +139,9 @@ def write_index_pages(parts: list[OfferParts], ref: Reference, renderer: PageRen
     order = {item.id: position for position, item in enumerate(ordered)}
     groupings = [by_gemeente(parts), by_activity(parts, ref), by_doelgroep(parts)]
     urls = []
-    for (prefix, title, intro), groups in zip(INDEXES, groupings, strict=True):
+    for (prefix, title, lead), groups in zip(INDEXES, groupings, strict=True):
         for key, (label, found) in groups.items():
-            text = intro.format(label)
+            text = lead.format(label)
             rows = [item.list_row for item in sorted(found, key=lambda p: order[p.id])]
             # (own name: `intro` is the template of the next page of this kind)
             html = f"<p>{escape(text)}</p>" + (MAP_FRAME.format(escape(label))
