@@ -15,8 +15,7 @@ from pathlib import Path
 SCHEMA = """
 create table if not exists offers (key text primary key, parts blob, page blob);
 create table if not exists blobs (key text primary key, value blob);
-create table if not exists outputs (site text, path text, digest text, size integer,
-                                    mtime integer, primary key (site, path));
+create table if not exists manifests (site text primary key, manifest blob);
 """
 
 
@@ -92,24 +91,23 @@ class BuildCache:
 
     def keep_only(self, keys: set[str]) -> None:
         """Forget entries this build did not use (old versions of changed offers and maps)."""
-        old = [k for (k,) in self.db.execute("select key from offers") if k not in keys]
-        self.db.executemany("delete from offers where key = ?", [(k,) for k in old])
-        old = [k for (k,) in self.db.execute("select key from blobs")
-               if k not in self.used_blobs]
-        self.db.executemany("delete from blobs where key = ?", [(k,) for k in old])
+        for table, used in (("offers", keys), ("blobs", self.used_blobs)):
+            old = [(k,) for (k,) in self.db.execute(f"select key from {table}")  # noqa: S608
+                   if k not in used]
+            if old:
+                self.db.executemany(f"delete from {table} where key = ?", old)  # noqa: S608
 
     def manifest(self, site_dir: Path) -> dict[str, tuple[str, int, int]]:
-        """What the last build wrote into `site_dir`."""
-        rows = self.db.execute("select path, digest, size, mtime from outputs where site = ?",
-                               (str(Path(site_dir).resolve()),))
-        return {path: (d, size, mtime) for path, d, size, mtime in rows}
+        """What the last build wrote into `site_dir` (path -> digest, size, mtime)."""
+        row = self.db.execute("select manifest from manifests where site = ?",
+                              (str(Path(site_dir).resolve()),)).fetchone()
+        return pickle.loads(zlib.decompress(row[0])) if row else {}  # noqa: S301 (our own)
 
     def save_manifest(self, site_dir: Path, manifest: dict[str, tuple[str, int, int]]) -> None:
         """Remember what this build wrote into `site_dir`."""
-        site = str(Path(site_dir).resolve())
-        self.db.execute("delete from outputs where site = ?", (site,))
-        self.db.executemany("insert into outputs values (?, ?, ?, ?, ?)",
-                            [(site, rel, *value) for rel, value in manifest.items()])
+        blob = zlib.compress(pickle.dumps(manifest, pickle.HIGHEST_PROTOCOL), 1)
+        self.db.execute("insert or replace into manifests values (?, ?)",
+                        (str(Path(site_dir).resolve()), blob))
 
     def commit(self) -> None:
         """Make this build's changes durable."""

@@ -59,11 +59,7 @@ class Source:
     path: Path
     root: Path | None
     raw: bytes
-
-    @property
-    def id(self) -> str:
-        """The offer id the file gives."""
-        return offer_id(self.path, self.root)
+    id: str
 
 
 def read_sources(paths: list[Path]) -> tuple[list[Source], list[Problem]]:
@@ -75,7 +71,7 @@ def read_sources(paths: list[Path]) -> tuple[list[Source], list[Problem]]:
             problems.append(Problem(str(path), 1, 1, "", MISNAMED))
             continue
         try:
-            sources.append(Source(path, root, path.read_bytes()))
+            sources.append(Source(path, root, path.read_bytes(), offer_id(path, root)))
         except OSError as exc:
             problems.append(Problem(str(path), 1, 1, "",
                                     f"kan het bestand niet lezen: {exc.strerror}"))

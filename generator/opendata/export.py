@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import typing
+from functools import cache
 from pathlib import Path
 
 from ..catalogue.offer import Offer
@@ -16,6 +17,7 @@ from ..catalogue.reference import Reference
 from ..catalogue.schema import PRIVATE_FIELDS, Aanbod
 from .jsonld import offer_jsonld, offer_url
 
+COMPACT = (",", ":")  # no spaces: the downloads are published with the site
 LICENSE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0",
@@ -72,6 +74,7 @@ def _item_text(value) -> str:
     return str(value)
 
 
+@cache
 def public_columns() -> list[str]:
     """Every public column, in schema order, whether or not any offer fills it."""
     derived = [c for c in DERIVED_DESCRIPTIONS if c != "id"]
@@ -92,17 +95,27 @@ def public_columns() -> list[str]:
     return ["id", *walk(Aanbod, ""), *derived]
 
 
-def _column_type(values: list) -> str:
-    """The Table Schema type that fits every non-empty value of a column."""
-    present = [v for v in values if v is not None and v != ""]
-    if present and all(isinstance(v, bool) for v in present):
+def _value_type(value) -> str | None:
+    """The Table Schema type of one CSV value (None when empty)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
         return "boolean"
-    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+    if isinstance(value, int):
         return "integer"
-    if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+    if isinstance(value, float):
         return "number"
-    if present and all(isinstance(v, str) and _is_date(v) for v in present):
+    if isinstance(value, str) and _is_date(value):
         return "date"
+    return "string"
+
+
+def _column_type(kinds: set[str]) -> str:
+    """The Table Schema type that fits every non-empty value of a column (given their types)."""
+    if len(kinds) == 1 and next(iter(kinds)) != "string":
+        return next(iter(kinds))
+    if kinds and kinds <= {"integer", "number"}:
+        return "number"
     return "string"
 
 
@@ -146,7 +159,8 @@ def _description(column: str) -> str:
 
 
 def offer_exports(offer: Offer, ref: Reference, site_url: str = "") -> dict:
-    """One offer's part of each download: its CSV row, GeoJSON feature and JSON-LD item."""
+    """One offer's part of each download, already serialised: its CSV line with the type of
+    each value, its GeoJSON feature and its JSON-LD item (joined per build by export_files)."""
     row = flat_row(offer, ref)
     properties = {k: v for k, v in row.items() if k not in ("lat", "lon")}
     properties["url"] = offer_url(offer, site_url)
@@ -156,24 +170,28 @@ def offer_exports(offer: Offer, ref: Reference, site_url: str = "") -> dict:
         "properties": properties,
         "geometry": {"type": "Point", "coordinates": [offer.lon, offer.lat]},
     }
-    return {"row": row, "feature": feature, "jsonld": offer_jsonld(offer, ref, site_url)}
-
-
-COMPACT = (",", ":")  # no spaces: the downloads are published with the site
+    line = io.StringIO(newline="")
+    csv.DictWriter(line, fieldnames=public_columns()).writerow(row)
+    return {
+        "csv": line.getvalue(),
+        "types": {k: kind for k, v in row.items() if (kind := _value_type(v))},
+        "feature": json.dumps(feature, ensure_ascii=False, separators=COMPACT),
+        "jsonld": json.dumps(offer_jsonld(offer, ref, site_url), ensure_ascii=False,
+                             separators=COMPACT),
+    }
 
 
 def export_files(items: list[dict], created: str | None = None) -> dict[str, str]:
     """The text of every download (file name -> text) from the offers' export parts."""
-    rows = [item["row"] for item in items]
     columns = public_columns()
-    text = io.StringIO(newline="")
-    writer = csv.DictWriter(text, fieldnames=columns)
-    writer.writeheader()
-    writer.writerows(rows)
-    fields = [
-        {"name": c, "type": _column_type([r.get(c) for r in rows]), "description": _description(c)}
-        for c in columns
-    ]
+    header = io.StringIO(newline="")
+    csv.writer(header).writerow(columns)
+    kinds: dict[str, set] = {c: set() for c in columns}
+    for item in items:
+        for column, kind in item["types"].items():
+            kinds[column].add(kind)
+    fields = [{"name": c, "type": _column_type(kinds[c]), "description": _description(c)}
+              for c in columns]
     created = created or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     package = {
         "name": "beweegkaart-aanbod",
@@ -192,13 +210,12 @@ def export_files(items: list[dict], created: str | None = None) -> dict[str, str
             }
         ],
     }
-    collection = {"type": "FeatureCollection", "features": [item["feature"] for item in items]}
     return {
-        "aanbod.csv": text.getvalue(),
+        "aanbod.csv": header.getvalue() + "".join(item["csv"] for item in items),
         "datapackage.json": json.dumps(package, ensure_ascii=False, indent=2),
-        "aanbod.geojson": json.dumps(collection, ensure_ascii=False, separators=COMPACT),
-        "aanbod.jsonld": json.dumps([item["jsonld"] for item in items], ensure_ascii=False,
-                                    separators=COMPACT),
+        "aanbod.geojson": '{"type":"FeatureCollection","features":['
+        + ",".join(item["feature"] for item in items) + "]}",
+        "aanbod.jsonld": "[" + ",".join(item["jsonld"] for item in items) + "]",
     }
 
 
@@ -223,7 +240,7 @@ def export_catalogue(
 def geojson(offers: list[Offer], ref: Reference, site_url: str = "") -> dict:
     """A GeoJSON FeatureCollection with the public fields as properties."""
     return {"type": "FeatureCollection",
-            "features": [offer_exports(o, ref, site_url)["feature"] for o in offers]}
+            "features": [json.loads(offer_exports(o, ref, site_url)["feature"]) for o in offers]}
 
 
 class ExportError(Exception):

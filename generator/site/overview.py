@@ -31,11 +31,14 @@ def by_activity(items: list, ref: Reference) -> dict[str, tuple[str, list]]:
 
 def by_doelgroep(items: list) -> dict[str, tuple[str, list]]:
     """Target-group slug -> (label, items), in the order of the Dutch list."""
+    broader: dict[str, list[str]] = defaultdict(list)  # a broad term's page lists its narrower
+    for group in DOELGROEPEN:
+        for term in doelgroep_with_narrower(group):
+            broader[term].append(group)
     groups: dict[str, list] = defaultdict(list)
     for item in items:
-        for group in DOELGROEPEN:  # a broad term's page also lists its narrower terms
-            if doelgroep_with_narrower(group) & set(item.doelgroepen):
-                groups[group].append(item)
+        for group in {g for term in item.doelgroepen for g in broader[term]}:
+            groups[group].append(item)
     return {slugify(g): (g, groups[g]) for g in DOELGROEPEN if groups[g]}
 
 
@@ -46,18 +49,23 @@ def links(groups: dict[str, tuple[str, list]]) -> str:
     return f'<ul class="bk-groepen">\n{items}</ul>\n'
 
 
-def overview_bodies(items: list, ref: Reference) -> dict[str, str]:
+def groupings(items: list, ref: Reference) -> dict[str, dict[str, tuple[str, list]]]:
+    """The three groupings, by the URL folder of their index pages."""
+    return {"aanbod": by_gemeente(items), "activiteit": by_activity(items, ref),
+            "doelgroep": by_doelgroep(items)}
+
+
+def overview_bodies(count: int, groups: dict[str, dict]) -> dict[str, str]:
     """The bodies of the three overview pages (their headings come from the theme)."""
-    count = len(items)
     return {
         "aanbod/index.html": (
             f"<p>Er staan {count} activiteiten op de beweegkaart. Kies een gemeente. Je kunt ook "
             'zoeken <a href="../activiteit/">per activiteit</a> of '
             '<a href="../doelgroep/">per doelgroep of klacht</a>.</p>\n'
-            + links(by_gemeente(items))),
-        "activiteit/index.html": "<p>Kies wat je wilt doen.</p>\n" + links(by_activity(items, ref)),
+            + links(groups["aanbod"])),
+        "activiteit/index.html": "<p>Kies wat je wilt doen.</p>\n" + links(groups["activiteit"]),
         "doelgroep/index.html": (
             "<p>Deze activiteiten zijn extra geschikt voor mensen met een bepaalde klacht of in "
             "een bepaalde groep. Je mag altijd ook ander aanbod kiezen.</p>\n"
-            + links(by_doelgroep(items))),
+            + links(groups["doelgroep"])),
     }

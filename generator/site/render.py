@@ -23,7 +23,7 @@ from .coaches import coach_section
 from .data import data_files, detail_record, search_order, search_row
 from .gemeentekaart import gemeente_map
 from .output import Output, digest
-from .overview import by_activity, by_doelgroep, by_gemeente, overview_bodies
+from .overview import groupings, overview_bodies
 from .pages import PageRenderer, Shell, offer_description
 from .settings import Settings
 from .sitemap import sitemap_files
@@ -104,9 +104,10 @@ def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, the
         for source, name, _size, _mtime in item.photos:
             out.copy(f"aanbod/{item.id}/{name}", Path(source))
     renderer = PageRenderer(settings, ref)
-    urls = write_index_pages(parts, ref, renderer, theme.shells[2], out, coaches)
-    write_gemeente_maps(parts, settings, out, cache)
-    for rel, body in overview_bodies(parts, ref).items():
+    groups = groupings(parts, ref)
+    urls = write_index_pages(parts, groups, renderer, theme.shells[2], out, coaches)
+    write_gemeente_maps(groups["aanbod"], settings, out, cache)
+    for rel, body in overview_bodies(len(parts), groups).items():
         out.write(rel, theme.overviews[rel].stamp("", "", body))
     files = data_files(search_order(parts), ref)
     files["coaches.json"] = json.dumps(coaches_file(list(coaches)), ensure_ascii=False,
@@ -132,15 +133,14 @@ INDEXES = [
 ]
 
 
-def write_index_pages(parts: list[OfferParts], ref: Reference, renderer: PageRenderer,
+def write_index_pages(parts: list[OfferParts], groups: dict[str, dict], renderer: PageRenderer,
                       shell: Shell, out: Output, coaches=()) -> list[str]:
     """Index pages per gemeente, activity and target group; return their URLs."""
     ordered = sorted(parts, key=lambda p: (p.titel.lower(), p.id))
     order = {item.id: position for position, item in enumerate(ordered)}
-    groupings = [by_gemeente(parts), by_activity(parts, ref), by_doelgroep(parts)]
     urls = []
-    for (prefix, title, lead), groups in zip(INDEXES, groupings, strict=True):
-        for key, (label, found) in groups.items():
+    for prefix, title, lead in INDEXES:
+        for key, (label, found) in groups[prefix].items():
             text = lead.format(label)
             rows = [item.list_row for item in sorted(found, key=lambda p: order[p.id])]
             # (own name: `intro` is the template of the next page of this kind)
@@ -155,10 +155,11 @@ def write_index_pages(parts: list[OfferParts], ref: Reference, renderer: PageRen
     return urls
 
 
-def write_gemeente_maps(parts: list[OfferParts], settings: Settings, out: Output, cache) -> None:
+def write_gemeente_maps(gemeenten: dict[str, tuple[str, list]], settings: Settings, out: Output,
+                        cache) -> None:
     """aanbod/<gemeente>/kaart.html with folium, made once per set of a gemeente's spots."""
     tiles = (settings.tiles_url, settings.tiles_attribution, settings.tiles_max_zoom)
-    for key, (_name, found) in by_gemeente(parts).items():
+    for key, (_name, found) in gemeenten.items():
         spots = sorted((p.id, p.titel, p.lat, p.lon) for p in found)
         # The map code is part of the key: a changed map module must not serve old maps.
         code = Path(gemeentekaart.__file__).read_bytes()
