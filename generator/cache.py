@@ -55,6 +55,7 @@ class BuildCache:
         self.db = sqlite3.connect(path, timeout=60)
         self.db.executescript(SCHEMA)
         self.used_blobs: set[str] = set()
+        self.build_key = ""  # set by the pipeline: memo keys of build-wide files include it
 
     def parts(self, keys: list[str]) -> dict[str, object]:
         """The cached products for those keys that are present."""

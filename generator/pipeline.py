@@ -99,7 +99,7 @@ def run(build: Build) -> dict:
     try:
         with gc_paused():
             sources, problems = read_sources([build.paths.offers_dir])
-            key = build_key(build, ref)
+            key = cache.build_key = build_key(build, ref)
             parts, more, counts = offer_parts(sources, key, ref, build, cache)
         coaches = load_coaches([build.paths.coaches_dir], build.paths.reference_dir, build.today)
         problems = [*problems, *more, *coaches.problems]

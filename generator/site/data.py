@@ -157,12 +157,14 @@ def pc4_file(ref: Reference) -> dict:
             "pc4": [[int(p.pc4), round(p.lat * SCALE), round(p.lon * SCALE)] for p in rows]}
 
 
-def data_files(parts: list, ref: Reference) -> dict[str, str]:
-    """zoek.json, pc4.json, plaatsen.json and the detail shards (path under data/ -> text), from the
-    offers' parts already in search order."""
+def data_files(parts: list, ref: Reference, memo) -> dict[str, str | bytes]:
+    """zoek.json, pc4.json, plaatsen.json and the detail shards (path under data/ -> text),
+    from the offers' parts already in search order. `memo(name, make)` keeps the files made
+    from the reference data alone between builds."""
     files = {"zoek.json": compact_json(search_file([p.search for p in parts], ref)),
-             "pc4.json": compact_json(pc4_file(ref)),
-             "plaatsen.json": compact_json(gazetteer_file(gazetteer(ref.folder)))}
+             "pc4.json": memo("pc4.json", lambda: compact_json(pc4_file(ref)).encode()),
+             "plaatsen.json": memo("plaatsen.json", lambda: compact_json(
+                 gazetteer_file(gazetteer(ref.folder))).encode())}
     for start in range(0, len(parts), SHARD_SIZE):
         records = [p.detail for p in parts[start:start + SHARD_SIZE]]
         files[f"details/{start // SHARD_SIZE}.json"] = compact_json(records)

@@ -7,6 +7,9 @@ top of each other as touch targets. Element ids are fixed, so the same offers gi
 page (the map is rewritten only when a gemeente's offers change).
 """
 
+import json
+import re
+from functools import lru_cache
 from html import escape
 
 import folium
@@ -37,26 +40,28 @@ def feature(spot: tuple[float, float], items: list) -> dict:
             "properties": {"naam": escape(name), "lijst": f"<ul>{links}</ul>"}}
 
 
-def gemeente_map(items: list, tiles_url: str, attribution: str, max_zoom: int) -> str:
-    """The HTML page of one gemeente's map."""
-    grouped = spots(items)
-    lats = [s[0] for s in grouped]
-    lons = [s[1] for s in grouped]
-    fmap = folium.Map(location=[sum(lats) / len(lats), sum(lons) / len(lons)], zoom_start=12,
-                      tiles=None, prefer_canvas=False)
+# Stand-ins in the scaffold, replaced per gemeente (folium renders them as written).
+CENTER, BOUNDS = [11.5, 22.5], [[1.25, 2.25], [3.75, 4.75]]
+DATA = re.compile(r"geo_json_plekken_add\((.*)\);\n")
+
+
+@lru_cache(maxsize=8)
+def scaffold(tiles_url: str, attribution: str, max_zoom: int, fit: bool) -> str:
+    """The folium page with stand-ins for centre, bounds and points (built once per settings:
+    folium compiles its templates per element, which costs more than a gemeente's data)."""
+    fmap = folium.Map(location=CENTER, zoom_start=12, tiles=None, prefer_canvas=False)
     fmap.default_js = [("leaflet", LEAFLET + "leaflet.js")]
     fmap.default_css = [("leaflet_css", LEAFLET + "leaflet.css")]
     fmap._id = "kaart"
     tiles = folium.TileLayer(tiles=tiles_url, attr=attribution, max_zoom=max_zoom)
     tiles._id = "tegels"
     tiles.add_to(fmap)
-    layer = folium.GeoJson({"type": "FeatureCollection",
-                            "features": [feature(s, found) for s, found in grouped.items()]},
+    layer = folium.GeoJson({"type": "FeatureCollection", "features": []},
                            on_each_feature=POPUP, point_to_layer=MARKER)
     layer._id = "plekken"
     layer.add_to(fmap)
-    if len(grouped) > 1:
-        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], max_zoom=15)
+    if fit:
+        fmap.fit_bounds(BOUNDS, max_zoom=15)
     fmap.get_root().title = "Kaart met het beweegaanbod"
     html = fmap.get_root().render()
     # Valid HTML for the Nu HTML Checker: a language, and folium's script inside <body>.
@@ -65,3 +70,20 @@ def gemeente_map(items: list, tiles_url: str, attribution: str, max_zoom: int) -
     html = html[:end] + html[end + len("</body>"):].replace("</html>", "</body>\n</html>")
     # People may zoom the page (WCAG 1.4.4); folium's default viewport forbids it.
     return html.replace("maximum-scale=1.0, user-scalable=no", "")
+
+
+def gemeente_map(items: list, tiles_url: str, attribution: str, max_zoom: int) -> str:
+    """The HTML page of one gemeente's map."""
+    grouped = spots(items)
+    lats = [s[0] for s in grouped]
+    lons = [s[1] for s in grouped]
+    html = scaffold(tiles_url, attribution, max_zoom, len(grouped) > 1)
+    center = [round(sum(lats) / len(lats), 5), round(sum(lons) / len(lons), 5)]
+    data = {"type": "FeatureCollection",
+            "features": [feature(s, found) for s, found in grouped.items()]}
+    # as folium does: < > & as \\u escapes, so no text can end the <script> element
+    text = (json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+            .replace(">", "\\u003e").replace("&", "\\u0026"))
+    html = html.replace(str(CENTER), str(center), 1)
+    html = html.replace(str(BOUNDS), str([[min(lats), min(lons)], [max(lats), max(lons)]]), 1)
+    return DATA.sub(lambda _m: f"geo_json_plekken_add({text});\n", html, count=1)

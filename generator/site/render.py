@@ -109,7 +109,8 @@ def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, the
     write_gemeente_maps(groups["aanbod"], settings, out, cache)
     for rel, body in overview_bodies(len(parts), groups).items():
         out.write(rel, theme.overviews[rel].stamp("", "", body))
-    files = data_files(search_order(parts), ref)
+    files = data_files(search_order(parts), ref,
+                       lambda name, make: cache.memo(f"{name}:{cache.build_key}", make))
     files["coaches.json"] = json.dumps(coaches_file(list(coaches)), ensure_ascii=False,
                                        separators=(",", ":"))
     for rel, text in files.items():
@@ -121,7 +122,12 @@ def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, the
     for name, text in sitemap_files(settings.site_url, urls).items():
         out.write(name, text)
     return {"offers": len(parts), "pages": len(urls),
-            "data": {name: len(files[name].encode("utf-8")) for name in ("zoek.json", "pc4.json")}}
+            "data": {name: len(as_bytes(files[name])) for name in ("zoek.json", "pc4.json")}}
+
+
+def as_bytes(content: str | bytes) -> bytes:
+    """Text as UTF-8."""
+    return content.encode("utf-8") if isinstance(content, str) else content
 
 
 MAP_FRAME = ('<iframe class="bk-gemeentekaart" src="kaart.html" loading="lazy" '
