@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geopy.distance import great_circle
+from PIL import Image
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
@@ -245,14 +246,13 @@ def _check_photo(photo: Path, loc: tuple, problem: Callable) -> None:
 
 
 def _is_image(path: Path) -> bool:
-    """True when the file starts like a JPEG, PNG or WebP image."""
-    with path.open("rb") as f:
-        head = f.read(12)
-    return (
-        head.startswith(b"\xff\xd8\xff")
-        or head.startswith(b"\x89PNG\r\n\x1a\n")
-        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
-    )
+    """True when the file is a JPEG, PNG or WebP image that Pillow can read."""
+    try:
+        with Image.open(path) as image:
+            image.verify()
+            return image.format in ("JPEG", "PNG", "WEBP")
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return False
 
 
 def in_nl(lat: float, lon: float) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from PIL import Image
 
 from ..catalogue.completeness import completeness
 from ..catalogue.offer import Offer
@@ -118,6 +119,7 @@ class PageRenderer:
             record=json_script(sheet_record(offer, self.labels)),
             jsonld=json_script(offer_jsonld(offer, self.ref, s.site_url)),
             edit_url=f"{s.repo_edit_url}{offer.id}.yaml" if s.repo_edit_url else "",
+            sizes={p.bestand: photo_size(offer.path.parent / p.bestand) for p in data.fotos},
         )
 
     def list_row(self, offer: Offer, up: str) -> str:
@@ -134,6 +136,12 @@ class PageRenderer:
         # intro and rows are HTML built with html.escape above
         return self.list_template.render(intro=Markup(intro), rows=Markup("".join(rows)),  # noqa: S704
                                          count=len(rows), groups=groups)
+
+
+def photo_size(path: Path) -> tuple[int, int]:
+    """(width, height) of a photo, from its header (so the page keeps its layout as it loads)."""
+    with Image.open(path) as image:
+        return image.size
 
 
 def offer_description(offer: Offer) -> str:

@@ -13,6 +13,14 @@
     return ids.filter(function (id) { return /^[a-z0-9-]+\/[a-z0-9-]+$/.test(id); }).slice(0, 3);
   }
 
+  // Hold the sheet's place before the offers arrive, so nothing below it moves (layout shift).
+  chosen().forEach(function () {
+    var wait = document.createElement("article");
+    wait.className = "bk-advies-item bk-advies-wacht";
+    wait.setAttribute("aria-hidden", "true");
+    box.appendChild(wait);
+  });
+
   function record(id) {
     var url = new URL("aanbod/" + id + "/", base);
     return fetch(url).then(function (r) {

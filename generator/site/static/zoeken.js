@@ -405,7 +405,9 @@
   function clusterIndex(ids) {
     var pts = new Array(ids.length);
     for (var i = 0; i < ids.length; i++) { pts[i] = features[ids[i]]; }
-    index = new Supercluster({ radius: 60, minZoom: 6, maxZoom: 14 }).load(pts);
+    // Clustered up to the deepest zoom, 60 screen pixels apart: markers never overlap as touch
+    // targets; offers at one spot stay one marker that opens a list (openSpot).
+    index = new Supercluster({ radius: 60, extent: 256, minZoom: 6, maxZoom: cfg.maxZoom }).load(pts);
   }
 
   function drawClusters() {
@@ -423,14 +425,22 @@
           icon: L.divIcon({ html: "<span aria-hidden=\"true\">" + n + "</span>", className: "bk-cluster", iconSize: [size, size] }),
           title: name + ": klik om in te zoomen", keyboard: true
         });
-        m.on("click", function () {
-          map.setView(ll, Math.min(index.getClusterExpansionZoom(c.properties.cluster_id), cfg.maxZoom));
-          map.getContainer().focus({ preventScroll: true });  // the cluster itself is gone now
-        });
+        var deeper = index.getClusterExpansionZoom(c.properties.cluster_id);
+        if (deeper > cfg.maxZoom) {  // all at one spot: zooming cannot split them
+          name = n + " activiteiten op deze plek";
+          m.options.title = name + ": klik voor de lijst";
+          m.bindPopup("Laden...");
+          m.on("popupopen", function () { openSpot(m, c.properties.cluster_id); });
+        } else {
+          m.on("click", function () {
+            map.setView(ll, Math.min(deeper, cfg.maxZoom));
+            map.getContainer().focus({ preventScroll: true });  // the cluster itself is gone now
+          });
+        }
         clusterLayer.addLayer(m);
         var icon = m.getElement();
         icon.setAttribute("role", "button");
-        icon.setAttribute("aria-label", name + ": klik om in te zoomen");
+        icon.setAttribute("aria-label", m.options.title);
       } else {
         var i = c.properties.i;
         var marker = L.marker(ll, { alt: "Activiteit (naam wordt geladen)", keyboard: true });
@@ -464,6 +474,24 @@
     var found = null;
     clusterLayer.eachLayer(function (m) { if (m.bkIndex === i) { found = m; } });
     return found;
+  }
+
+  /* Offers at one spot: one marker, its popup lists them all (links to their pages). */
+  function openSpot(marker, clusterId) {
+    var leaves = index.getLeaves(clusterId, Infinity);
+    Promise.all(leaves.map(function (f) { return details(f.properties.i); })).then(function (rs) {
+      var list = document.createElement("ul");
+      list.className = "bk-plek-lijst";
+      rs.forEach(function (r) {
+        var li = document.createElement("li"), a = document.createElement("a");
+        a.href = new URL("aanbod/" + r.id + "/", base).href;
+        a.textContent = r.titel;
+        li.appendChild(a);
+        li.appendChild(document.createTextNode(" \u00b7 " + r.wanneer));
+        list.appendChild(li);
+      });
+      marker.setPopupContent(list);
+    });
   }
 
   function popup(marker, i) {
@@ -787,5 +815,6 @@
     }, { timeout: 10000, maximumAge: 600000 });
   }
 
-  start();
+  // The form is painted first; the data is decoded and the map and list filled after that.
+  requestAnimationFrame(function () { setTimeout(start, 0); });
 })();
