@@ -108,3 +108,9 @@ def audit(site: Path, tile_host: str) -> dict[str, dict]:
     """Lighthouse results per page of a built site."""
     with hosted(site) as base:
         return {name: lighthouse(base + rel, tile_host) for name, rel in pages(site).items()}
+
+
+def version() -> str:
+    """The Lighthouse version in node_modules."""
+    package = ROOT / "node_modules" / "lighthouse" / "package.json"
+    return json.loads(package.read_text("utf-8"))["version"]

@@ -165,26 +165,57 @@ def mkdocs_pages(offers, out: Path) -> float:
     return seconds
 
 
+def fresh_build(offers_dir: Path, site: Path, cache: Path) -> tuple[float, dict]:
+    """A build from nothing: no site folder, no cache."""
+    shutil.rmtree(site, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    warm(offers_dir)
+    return timed(build_site, offers_dir, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=cache)
+
+
+def rebuild_one(offers_dir: Path, site: Path, cache: Path) -> tuple[float, dict]:
+    """Change one offer's title, rebuild into the existing site with its cache, undo the edit."""
+    path = sorted(offers_dir.glob("*/*.yaml"))[len(list(offers_dir.glob("*/*.yaml"))) // 2]
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("titel: ", "titel: Nieuw ", 1), encoding="utf-8")
+    try:
+        return timed(build_site, offers_dir, site, ROOT / "mkdocs.yml", today=TODAY,
+                     cache_dir=cache)
+    finally:
+        path.write_text(text, encoding="utf-8")
+
+
 def main(workdir: Path, sizes: list[int]) -> str:
-    """Markdown tables: our site at each size, and the baselines side by side."""
+    """Markdown tables: our site at each size, the baselines, Lighthouse, and the figures of
+    issue 12 side by side with the figures measured before it."""
     from playwright.sync_api import sync_playwright
 
-    rows, base_rows = [], []
+    from . import lighthouse
+    from .validate import parse_only
+
+    rows, base_rows, fig = [], [], {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for count in sizes:
             offers_dir = synthetic(workdir, count)
-            site = workdir / f"site-{count}"
-            shutil.rmtree(site, ignore_errors=True)
-            warm(offers_dir)
-            seconds, report = timed(build_site, offers_dir, site, ROOT / "mkdocs.yml", today=TODAY)
+            site, cache = workdir / f"site-{count}", workdir / f"cache-{count}"
+            seconds, report = fresh_build(offers_dir, site, cache)
+            again, again_report = rebuild_one(offers_dir, site, cache)
+            floor, _ = timed(parse_only, offers_dir)
             site_bytes, files = folder_size(site)
             data = site / "data" / "zoek.json"
             raw, packed = data.stat().st_size, gzip_size(data)
             with served(site) as base:
                 first_ms, filter_ms, list_ms = site_timings(browser, base)
-            rows.append([size_label(count), f"{seconds:.1f}", f"{report['validate_s']:.1f}",
-                         f"{site_bytes / 1e6:.0f} MB / {files}", f"{raw / 1e3:.0f} KB",
+            offer_pages = [p.stat().st_size for p in (site / "aanbod").glob("*/*/index.html")]
+            fig[count] = {"build": seconds, "rebuild": again, "floor": floor,
+                          "size": site_bytes, "first": first_ms,
+                          "offer_kb": statistics.mean(offer_pages) / 1024}
+            rows.append([size_label(count), f"{seconds:.1f}", f"{again:.2f} "
+                         f"({again / seconds:.0%}, {again_report['rendered']} offer)",
+                         f"{floor:.1f} ({seconds / floor:.1f}x)",
+                         f"{site_bytes / 1e6:.0f} MB / {files}",
+                         f"{fig[count]['offer_kb']:.1f} KB", f"{raw / 1e3:.0f} KB",
                          f"{packed / 1e3:.0f} KB", f"{packed / count:.1f}",
                          f"{first_ms:.0f}", f"{filter_ms:.0f}", f"{list_ms:.0f}"])
             offers = None
@@ -194,6 +225,7 @@ def main(workdir: Path, sizes: list[int]) -> str:
                 made_s, path = timed(folium_map, offers, workdir / f"folium-{count}")
                 with served(path.parent) as base:
                     fol_ms = folium_first_clusters(browser, base)
+                fig[count]["folium"] = fol_ms
                 html = path.stat().st_size
                 fol = [f"{made_s:.1f}", f"{html / 1e6:.1f} MB", f"{html / packed:.0f}x",
                        f"{fol_ms:.0f} ({fol_ms / first_ms:.1f}x)"]
@@ -201,14 +233,54 @@ def main(workdir: Path, sizes: list[int]) -> str:
             if count <= MKDOCS_PAGES_MAX:
                 offers = offers or load_catalogue([offers_dir], today=TODAY).offers
                 mk_s = mkdocs_pages(offers, workdir / f"mkdocs-pages-{count}")
-                ours = seconds - report["validate_s"]
-                pages = [f"{mk_s:.1f}", f"{mk_s / ours:.1f}x"]
+                pages = [f"{mk_s:.1f}", f"{mk_s / seconds:.1f}x"]
             base_rows.append([size_label(count), *fol, *pages])
         browser.close()
-    ours = table(["offers", "build s (total)", "of which validate s", "site size / files",
-                  "home data raw", "home data gzip", "gzip bytes/offer",
-                  "first clusters ms", "filter ms (filter+counts+map)", "filter ms (+list)"], rows)
+    example, example_cache = workdir / "site-example", workdir / "cache-example"
+    fresh_build(ROOT / "offers", example, example_cache)
+    scores = lighthouse.audit(example, TILES.split("/")[2])
+    ours = table(["offers", "fresh build s", "rebuild after 1 changed offer s (of fresh)",
+                  "one-core YAML-parse floor s (build / floor)", "site size / files",
+                  "offer page (mean)", "home data raw", "home data gzip", "gzip bytes/offer",
+                  "first clusters ms", "filter ms (filter+counts+map)", "filter ms (+list)"],
+                 rows)
     baselines = table(["offers", "folium build s", "folium HTML", "folium HTML vs our gzip data",
                        "folium first clusters ms (vs ours)", "MkDocs page per offer: build s",
-                       "vs our build (without validation)"], base_rows)
-    return f"{ours}\n\nBaselines (same offers, same run):\n\n{baselines}"
+                       "vs our fresh build"], base_rows)
+    lh = table(["page (example site, mobile)", "performance", "accessibility", "best practices",
+                "SEO", "FCP ms", "LCP ms", "CLS", "TBT ms", "DOM elements"],
+               [[name, r["performance"], r["accessibility"], r["best-practices"], r["seo"],
+                 f"{r['fcp']:.0f}", f"{r['lcp']:.0f}", f"{r['cls']:.3f}", f"{r['tbt']:.0f}",
+                 r["dom"]] for name, r in scores.items()])
+    return (f"{ours}\n\nBaselines (same offers, same run):\n\n{baselines}\n\n"
+            f"Lighthouse {lighthouse.version()} (served gzip-compressed, tiles blocked):\n\n{lh}"
+            f"\n\nIssue 12 figures (before: 2-core machine, quiet, 2026-12-01):\n\n"
+            + figures(fig, scores))
+
+
+def figures(fig: dict, scores: dict) -> str:
+    """The table of issue 12: before, now (this run) and target."""
+    big = max(fig)
+    mid = 10_000 if 10_000 in fig else big
+    label, mlabel = size_label(big), size_label(mid)
+    m, b = fig[mid], fig[big]
+    perf = " / ".join(str(scores[p]["performance"]) for p in ("home", "offer", "gemeente",
+                                                            "advice"))
+    folium = f" (folium MarkerCluster {b['folium']:,.0f} ms)" if "folium" in b else ""
+    rows = [
+        [f"full build, {label} offers", "38.4 s", f"{b['build']:.1f} s", "< 20 s"],
+        [f"rebuild after one changed offer, {mlabel} (into the existing site/)",
+         "13.0 s (135 % of a fresh build)",
+         f"{m['rebuild']:.2f} s ({m['rebuild'] / m['build']:.0%} of a fresh build)",
+         "<= 10 % of the full build"],
+        [f"build / one-core YAML-parse floor, {mlabel}", "2.8x-5.0x",
+         f"{m['build'] / m['floor']:.1f}x", "<= 2x"],
+        [f"site size, {label}", "868 MB", f"{b['size'] / 1e6:.0f} MB "
+         f"(offer page {b['offer_kb']:.1f} KB)", "< 400 MB"],
+        [f"first clustered markers, {label}, Chromium", "612 ms (folium MarkerCluster 4,329 ms)",
+         f"{b['first']:.0f} ms{folium}", "< 300 ms"],
+        ["Lighthouse mobile performance: home / offer / gemeente / advice (CLS)",
+         "73 / 84 / 94 / 79 (0.26)", f"{perf} ({scores['advice']['cls']:.2f})",
+         ">= 95 each, CLS < 0.1"],
+    ]
+    return table(["figure", "before", "now", "target"], rows)

@@ -9,6 +9,7 @@ state between calls, so workers can be started any way (fork, spawn or forkserve
 import datetime as dt
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -69,7 +70,7 @@ class OfferRenderer:
         """The parts and the full page of one offer."""
         data = offer.data
         page = self.shell.stamp(data.titel, offer_description(offer),
-                                self.pages.offer_body(offer)).encode("utf-8")
+                                compact(self.pages.offer_body(offer))).encode("utf-8")
         parts = OfferParts(
             key=key, id=offer.id, gemeente_slug=offer.gemeente_slug, gemeente=offer.gemeente,
             titel=data.titel, lat=offer.lat, lon=offer.lon,
@@ -81,6 +82,14 @@ class OfferRenderer:
             detail=detail_record(offer, self.pages.labels),
         )
         return parts, page
+
+
+INDENT = re.compile(r"\n[ \t]*(?:\n[ \t]*)*")
+
+
+def compact(body: str) -> str:
+    """A page body without indentation and blank lines (kept as is around <pre> blocks)."""
+    return body if "<pre" in body else INDENT.sub("\n", body)
 
 
 def photo_stamp(path: Path) -> tuple[str, str, int, int]:

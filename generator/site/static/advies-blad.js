@@ -13,13 +13,10 @@
     return ids.filter(function (id) { return /^[a-z0-9-]+\/[a-z0-9-]+$/.test(id); }).slice(0, 3);
   }
 
-  // Hold the sheet's place before the offers arrive, so nothing below it moves (layout shift).
-  chosen().forEach(function () {
-    var wait = document.createElement("article");
-    wait.className = "bk-advies-item bk-advies-wacht";
-    wait.setAttribute("aria-hidden", "true");
-    box.appendChild(wait);
-  });
+  // What sits below the sheet stays hidden until the offers are in, so it never moves in
+  // view (no layout shift); see .bk-advies-laden in site.css.
+  document.documentElement.classList.add("bk-advies-laden");
+  function loaded() { document.documentElement.classList.remove("bk-advies-laden"); }
 
   function record(id) {
     var url = new URL("aanbod/" + id + "/", base);
@@ -82,6 +79,7 @@
       box.appendChild(art);
     });
     document.documentElement.dataset.bkAdvies = String(records.length);
+    loaded();
   }
 
   var made = document.getElementById("bk-advies-gemaakt");
@@ -95,6 +93,7 @@
     status.textContent = message || EMPTY;
     document.getElementById("bk-print").disabled = true;
     document.documentElement.dataset.bkAdvies = "0";
+    loaded();
   }
 
   document.addEventListener("bk-advies-leeg", function () {
@@ -112,5 +111,5 @@
       status.textContent = "Niet alle gekozen activiteiten bestaan nog; ze staan niet op het blad.";
     }
     render(records);
-  });
+  }).finally(loaded);
 })();
