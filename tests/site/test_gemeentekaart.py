@@ -32,6 +32,7 @@ def test_offers_at_one_spot_share_one_marker():
     assert html.count('"type": "Feature"') == 2
     assert "2 activiteiten op deze plek" in html
     assert "Yoga \\u0026lt;script\\u0026gt;" in html  # titles are escaped
+    assert "<ul>" not in html and "\\u003cul\\u003e" in html  # no markup can end the script
 
 
 def test_same_offers_same_page():
