@@ -387,3 +387,27 @@ def test_voor_aanbieders_plain_dutch_with_screenshots(site_dir, browser, tmp_pat
     fresh = take_editor_screenshots(browser, tmp_path)
     assert [p.name for p in fresh] == list(pages())
     assert all(p.stat().st_size > 5_000 for p in fresh)
+
+
+def test_focus_stays_meaningful_after_map_actions(page, site_url):
+    """'Toon op de kaart' focuses the pin (popup open); a cluster's click focuses the map."""
+    page.goto(site_url + "?q=3083&r=2")
+    wait_ready(page)
+    first = page.locator("#bk-lijst > li").first
+    title = first.locator("h3").inner_text()
+    first.locator(".bk-op-kaart").click()
+    page.wait_for_function("document.activeElement.classList.contains('leaflet-marker-icon')")
+    assert page.evaluate("document.activeElement.alt").startswith(title + ", ")
+    assert page.locator(".leaflet-popup").count() == 1
+    page.goto(site_url + "?r=0")
+    wait_ready(page)
+    cluster = page.locator("#bk-kaart .bk-cluster").first
+    cluster.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.id === 'bk-kaart'")
+
+
+def test_broad_term_index_page_lists_narrower_terms(site_dir, offers):
+    """Without JavaScript, the page for 'gewrichtsklachten' lists the artrose group too."""
+    text = (site_dir / "doelgroep" / "gewrichtsklachten" / "index.html").read_text("utf-8")
+    assert 'href="../../aanbod/' + HILLESLUIS + '/"' in text

@@ -426,17 +426,23 @@
           title: name + ": klik om in te zoomen", keyboard: true
         });
         var deeper = index.getClusterExpansionZoom(c.properties.cluster_id);
+        var open;
         if (deeper > cfg.maxZoom) {  // all at one spot: zooming cannot split them
           name = n + " activiteiten op deze plek";
           m.options.title = name + ": klik voor de lijst";
           m.bindPopup("Laden...");
           m.on("popupopen", function () { openSpot(m, c.properties.cluster_id); });
+          open = function () { if (!m.isPopupOpen()) { m.openPopup(); } };  // Leaflet itself opens it on Enter
         } else {
-          m.on("click", function () {
+          open = function () {
             map.setView(ll, Math.min(deeper, cfg.maxZoom));
             map.getContainer().focus({ preventScroll: true });  // the cluster itself is gone now
-          });
+          };
+          m.on("click", open);
         }
+        m.on("keypress", function (e) {  // keyboard: Enter or Space on a focused cluster
+          if (e.originalEvent.key === "Enter" || e.originalEvent.key === " ") { e.originalEvent.preventDefault(); open(); }
+        });
         clusterLayer.addLayer(m);
         var icon = m.getElement();
         icon.setAttribute("role", "button");
