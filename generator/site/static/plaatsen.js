@@ -92,7 +92,7 @@
       if (k === q || t === tq) { score = 0; }
       else if (k.indexOf(q) === 0 || t.indexOf(tq) === 0) { score = 1; }
       else if (wordStart.test(k)) { score = 2; }
-      else if (max) {
+      else if (max && t.charCodeAt(0) === tq.charCodeAt(0)) {  // typos after the first letter (fast)
         var d = distance(tq, t, max);
         if (d > max && t.length > tq.length) { d = distance(tq, t.slice(0, tq.length), max) + 0.5; }
         if (d <= max) { score = 3 + d; typo = true; }
