@@ -327,8 +327,11 @@ def test_advice_sheet_new_advice_print_and_idle(page, site_url):
     assert "Meer Bewegen voor Ouderen (MBvO), EHBO" in sheet
     assert "Zwemkleding, een handdoek en slippers." in sheet
     page.emulate_media(media="print")
-    size = page.evaluate("getComputedStyle(document.querySelector('.bk-advies-item dd')).fontSize")
-    assert float(size.removesuffix("px")) * 0.75 >= 12  # at least 12 pt
+    smallest = page.evaluate("""() => Math.min(...[...document.querySelectorAll(
+        '.md-content p, .md-content dt, .md-content dd, .md-content li, .md-content strong')]
+        .filter(e => e.offsetParent !== null && e.textContent.trim())
+        .map(e => parseFloat(getComputedStyle(e).fontSize)))""")
+    assert smallest * 0.75 >= 12  # every printed text at least 12 pt
     pdf = page.pdf(format="A4", print_background=True)
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1  # three offers, one A4 page
     page.emulate_media(media="screen")
