@@ -213,3 +213,11 @@ def test_erase_takes_the_whole_route(app, client, smtp, runner):
     with get_engine(app).connect() as conn:
         purged = conn.execute(select(referrals.c.purged_at)).scalars().all()
     assert len(purged) == 2 and all(purged)
+
+
+def test_nobody_is_asked_after_the_provider_recorded_a_stop(app, client, smtp, runner, clock):
+    _, path = joined_direct(app, client, smtp)
+    provider_status(app.test_client(), path, "gestopt", "te_zwaar")
+    clock.advance(days=200)
+    output = run_follow_ups(runner)
+    assert "0 asked" in output and "0 skipped" in output
