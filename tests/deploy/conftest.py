@@ -211,6 +211,10 @@ def deployment(tmp_path_factory, built_site, postgres_server, redis_server):
         "BEWEEGKAART_OUTBOX_INTERVAL_SECONDS": "0.3",
         "BEWEEGKAART_OUTBOX_BACKOFF_SECONDS": "0.5",
         "BEWEEGKAART_OUTBOX_BACKOFF_MAX_SECONDS": "2",
+        # A round cut off by a database restart keeps its claimed mails until the lease ends
+        # (default 300 s); a short lease lets the fault tests see them delivered.
+        "BEWEEGKAART_SMTP_TIMEOUT": "1",
+        "BEWEEGKAART_OUTBOX_LEASE_SECONDS": "10",
         # One client address (127.0.0.1) sends every form of the session.
         "BEWEEGKAART_RATE_LIMIT_CLIENT": "1000 per hour",
         "BEWEEGKAART_RATE_LIMIT_OFFER": "1000 per hour",

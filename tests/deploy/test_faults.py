@@ -113,6 +113,6 @@ def test_smtp_away_for_a_while_then_delivered(deployment):
         engine.dispose()
     finally:
         deployment.smtp.start()
-    assert state == "pending" and error
+    assert state == "pending" and error, (state, attempts, error)
     assert 2 <= attempts <= 8, f"{attempts} attempts in 8 s: no backoff?"
     deployment.smtp.wait_for(offer.data.verwijzen.email, reference, seconds=30)
