@@ -1,8 +1,10 @@
-"""Faults and limits in the deployed configuration: the SMTP server away for a while, status
-changes limited across all workers. Forms go over HTTPS through nginx to the 3 gunicorn workers."""
+"""Faults in the deployed configuration: PostgreSQL down and restarted while forms are sent, Redis
+down, the SMTP server away for a while; status changes limited across all workers. Forms go over
+HTTPS through nginx to the 3 gunicorn workers; the mail worker is a process of its own."""
 
 import http.cookiejar
 import re
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -68,6 +70,77 @@ def assert_plain_answers(answers: list[tuple[int, str, str | None]]) -> None:
         assert "Traceback" not in body and "psycopg" not in body and "sqlalchemy" not in body
         assert (status == 200 and reference) or (status == 503 and RETRY in body), \
             (status, body[:300])
+
+
+def test_postgres_down_gives_a_dutch_503(deployment):
+    """PostgreSQL stopped: a form answers 503 "probeer het zo nog eens", never a traceback;
+    once it is back, the same workers store forms again without a restart."""
+    offer = deployment.referral_offers()[0].id
+    visitor = Visitor(deployment)
+    assert visitor.refer(offer)[0] == 200
+    deployment.postgres.stop()
+    try:
+        down = [visitor.refer(offer) for _ in range(3)]
+    finally:
+        deployment.postgres.start()
+    assert [status for status, _, _ in down] == [503, 503, 503]
+    assert_plain_answers(down)
+    status, _, reference = visitor.refer(offer)
+    assert status == 200 and stored(deployment, [reference]) == {reference}
+
+
+def test_postgres_restarted_mid_traffic_loses_nothing(deployment):
+    """PostgreSQL restarted twice while 3 clients send forms: every answer is a receipt or the
+    Dutch 503 page, and every referral that got a receipt is stored and mailed."""
+    offer = deployment.referral_offers()[0]
+    answers, stop = [], threading.Event()
+
+    def send():
+        """Send forms until told to stop."""
+        sender = Visitor(deployment)
+        while not stop.is_set():
+            answers.append(sender.refer(offer.id))
+
+    threads = [threading.Thread(target=send) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(2)
+        for _ in range(2):
+            deployment.postgres.restart("fast")
+            time.sleep(2)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert_plain_answers(answers)
+    receipts = [reference for _, _, reference in answers if reference]
+    assert len(receipts) >= 3, f"too few forms got through: {[a[0] for a in answers]}"
+    assert stored(deployment, receipts) == set(receipts), "a referral with a receipt was lost"
+    for reference in receipts:
+        deployment.smtp.wait_for(offer.data.verwijzen.email, reference, seconds=60)
+    assert "Traceback" not in deployment.app.stderr.read_text()
+
+
+def test_redis_down_forms_still_work(deployment):
+    """The rate-limit store down: forms are still accepted (limits fall back to counting in
+    each worker), and the limits are shared again once Redis is back."""
+    offer = deployment.referral_offers()[0].id
+    visitor = Visitor(deployment)
+    deployment.redis.stop()
+    try:
+        status, body, reference = visitor.refer(offer)
+    finally:
+        deployment.redis.start()
+    assert status == 200 and reference, (status, body[:300])
+    assert stored(deployment, [reference]) == {reference}
+    # Back: each worker returns to Redis by itself (Flask-Limiter retries after 1, 2, 4... s).
+    deadline = time.monotonic() + 30
+    while deployment.redis.command("DBSIZE") == ":0":
+        assert time.monotonic() < deadline, "the limits did not go back to Redis"
+        status, _, reference = visitor.refer(offer)
+        assert status == 200 and reference
+        time.sleep(0.5)
 
 
 def test_status_limit_is_shared_by_all_workers(deployment):
