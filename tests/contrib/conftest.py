@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from PIL import Image
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -38,12 +39,12 @@ def base_offer(today: dt.date = TODAY) -> dict:
 
 
 def write_offer(root: Path, offer_id: str, data: dict) -> Path:
-    """Write an offer (and a tiny file for each photo) as root/<offer_id>.yaml."""
+    """Write an offer (and a tiny real PNG for each photo) as root/<offer_id>.yaml."""
     path = root / f"{offer_id}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     for photo in data.get("fotos", []):
-        (path.parent / photo["bestand"]).write_bytes(b"\x89PNG\r\n\x1a\n")
+        Image.new("RGB", (4, 3), "green").save(path.parent / photo["bestand"], "PNG")
     return path
 
 
