@@ -26,7 +26,7 @@ from .catalogue.load import Source, check_source, gc_paused, read_sources
 from .catalogue.problems import Problem
 from .catalogue.reference import Reference, load_reference
 from .catalogue.schema import json_schema
-from .opendata.export import check_package, export_files, offer_exports
+from .opendata.export import check_package, export_files, offer_exports, site_downloads
 from .site import adapter, pages
 from .site.adapter import Theme, drop_shells, plain_settings, render_theme, theme_in
 from .site.output import Output
@@ -110,7 +110,7 @@ def run(build: Build) -> dict:
         out = open_output(build, cache)
         report = render_site(visible, ref, build.settings, build.theme, out, cache,
                              coaches.coaches)
-        export_site(visible, out, build)
+        export_site(visible, out, build, cache)
         report["removed"] = out.remove_stale()
         report["written"] = out.written
         cache.save_manifest(build.site_dir, out.manifest)
@@ -125,7 +125,7 @@ def build_key(build: Build, ref: Reference) -> str:
     """A hash of everything every offer's products depend on besides its own file: the code,
     the templates, the schema, the reference data, the settings, the theme and the date."""
     code = hash_tree([Path(__file__).parent, pages.TEMPLATES, adapter.STATIC])
-    schema = json.dumps(json_schema(), sort_keys=True)
+    schema = json.dumps(json_schema(ref), sort_keys=True)
     h = hashlib.blake2b(digest_size=16)
     for part in (code, schema, hash_tree([ref.folder]), repr(build.settings), build.theme.key,
                  build.today.isoformat()):
@@ -208,11 +208,12 @@ def open_output(build: Build, cache: BuildCache) -> Output:
     return Output(build.site_dir, previous)
 
 
-def export_site(parts: list[OfferParts], out: Output, build: Build) -> None:
+def export_site(parts: list[OfferParts], out: Output, build: Build, cache: BuildCache) -> None:
     """The open-data downloads into site/open-data/ (validated with Frictionless when small)."""
     created = f"{build.today.isoformat()}T00:00:00Z"
     changed = False
-    for name, text in export_files([p.exports for p in parts], created).items():
-        changed |= out.write(f"{OPEN_DATA_DIR}/{name}", text.encode("utf-8"))
+    files = export_files([p.exports for p in parts], created)
+    for name, data in site_downloads(files, cache.memo).items():
+        changed |= out.write(f"{OPEN_DATA_DIR}/{name}", data)
     if changed and len(parts) <= VALIDATE_OPEN_DATA_UP_TO:
         check_package(build.site_dir / OPEN_DATA_DIR / "datapackage.json")

@@ -25,7 +25,6 @@ from pydantic_core import PydanticCustomError
 
 from .activities import activity_words
 from .phone import normalise_phone
-from .reference import REFERENCE_DIR, read_activities
 from .vocab import (
     ALLEEN_VOOR,
     DAGEN,
@@ -395,16 +394,24 @@ class Bron(Model):
     )
 
 
-# Activity codes come from reference/activiteiten.csv (each tied to an OpenActive concept).
-ACTIVITEITEN = list(read_activities(REFERENCE_DIR / "activiteiten.csv"))
-_ACTIVITY_CODES = {code.lower(): code for code in ACTIVITEITEN}
+# Activity codes come from the reference data (activiteiten.csv, each tied to an OpenActive
+# concept), passed in at validation: Aanbod.model_validate(data, context=reference_context(ref)).
+def reference_context(ref) -> dict:
+    """The validation context that gives the schema its reference data."""
+    return {"reference": ref}
 
 
-def check_activity(value: str) -> str:
+def check_activity(value: str, info: ValidationInfo) -> str:
     """An activity code; the hint looks at meaning (labels, synonyms) before spelling."""
-    found = _ACTIVITY_CODES.get(value.strip().lower())
+    ref = (info.context or {}).get("reference")
+    if ref is None:  # a programming error, not bad input: never shown to a club
+        raise TypeError("Aanbod needs the reference data: "
+                        "Aanbod.model_validate(data, context=reference_context(ref))")
+    if value in ref.activities:
+        return value
+    found = next((code for code in ref.activities if code.lower() == value.strip().lower()), None)
     if found is None:
-        hint = activity_words(REFERENCE_DIR).hint(value.strip())
+        hint = activity_words(ref.folder).hint(value.strip())
         raise fail(f"onbekende activiteit '{value}'.{hint}")
     return found
 
@@ -412,7 +419,8 @@ def check_activity(value: str) -> str:
 Activiteit = Annotated[
     str,
     AfterValidator(check_activity),
-    WithJsonSchema({"type": "string", "enum": ACTIVITEITEN, "description": "Activiteit."}),
+    # the list of codes is filled in by json_schema(ref)
+    WithJsonSchema({"type": "string", "description": "Activiteit."}),
 ]
 
 
@@ -509,8 +517,9 @@ class Aanbod(Model):
 PRIVATE_FIELDS = {"verwijzen"}
 
 
-def json_schema() -> dict:
-    """The JSON Schema published for editors (yaml-language-server autocompletion)."""
+def json_schema(ref) -> dict:
+    """The JSON Schema published for editors (yaml-language-server autocompletion), with the
+    activity codes of the reference data `ref`."""
     schema = Aanbod.model_json_schema()
     # Block docstrings are English developer notes; editors show the Dutch field descriptions.
     for block in schema.get("$defs", {}).values():
@@ -518,4 +527,7 @@ def json_schema() -> dict:
     schema["description"] = (
         "Eén beweegaanbod op de beweegkaart. Velden en uitleg: zie CONTRIBUTING.md."
     )
+    items = schema["properties"]["activiteiten"]["items"]
+    schema["properties"]["activiteiten"]["items"] = {
+        "description": items["description"], "enum": list(ref.activities), "type": items["type"]}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_URL, **schema}

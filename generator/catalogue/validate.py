@@ -16,7 +16,7 @@ from .messages import dutch_message, unknown_postcode
 from .paths import field_path
 from .problems import Problem
 from .reference import Postcode, Reference
-from .schema import Aanbod, check_postcode
+from .schema import Aanbod, check_postcode, reference_context
 from .vocab import slugify
 from .yamlio import locate, read_yaml
 
@@ -49,7 +49,7 @@ def parse(raw: bytes, shown: str, ref: Reference) -> tuple[Parsed | None, list[P
     if HTML.search(text):  # cheap pre-check on the whole file; the walk finds the field
         problems += _html_problems(data, text, shown)
     try:
-        model = Aanbod.model_validate(data)
+        model = Aanbod.model_validate(data, context=reference_context(ref))
     except ValidationError as exc:
         problems += [_schema_problem(err, text, shown) for err in exc.errors(include_url=False)]
         problems += _raw_postcode_problem(data, text, shown, ref)

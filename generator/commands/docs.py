@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from ..catalogue.reference import REFERENCE_DIR, load_reference
 from ..catalogue.schema import json_schema
 from ..contrib import messagedocs
 from ..contrib.fielddocs import field_reference
@@ -47,7 +48,8 @@ def whole_files() -> dict[str, Callable[[], str]]:
     """Files that are generated completely."""
     return {
         "schema/aanbod.schema.json":
-            lambda: json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n",
+            lambda: json.dumps(json_schema(load_reference(REFERENCE_DIR)), indent=2,
+                               ensure_ascii=False) + "\n",
         ".github/ISSUE_TEMPLATE/nieuw-aanbod.yml": issue_form_yaml,
     }
 

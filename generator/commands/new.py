@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from ..catalogue.load import check_file
 from ..catalogue.messages import dutch_message
 from ..catalogue.reference import load_reference
-from ..catalogue.schema import Aanbod
+from ..catalogue.schema import Aanbod, reference_context
 from ..catalogue.vocab import slugify
 from ..contrib.questions import (
     QUESTIONS,
@@ -63,7 +63,7 @@ def run(args) -> int:
             return 1
     data = build_offer(clean, today)
     try:
-        Aanbod.model_validate(data)
+        Aanbod.model_validate(data, context=reference_context(ref))
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             q = question_for(error["loc"])

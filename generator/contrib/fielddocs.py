@@ -16,7 +16,14 @@ from pydantic import BaseModel, EmailStr, HttpUrl
 from pydantic.fields import FieldInfo
 
 from ..catalogue.reference import REFERENCE_DIR, read_activities
-from ..catalogue.schema import Aanbod, check_phone, check_postcode, check_time, parse_ja_nee
+from ..catalogue.schema import (
+    Aanbod,
+    check_activity,
+    check_phone,
+    check_postcode,
+    check_time,
+    parse_ja_nee,
+)
 from ..catalogue.yamlio import OfferLoader
 
 # Examples for fields the template leaves commented out (the template must stay copy-valid).
@@ -102,6 +109,8 @@ def _kind(base, metadata: list) -> tuple[str, list[str], type[BaseModel] | None]
         if isinstance(schema, dict) and "enum" in schema:
             return "keuze uit een lijst", list(schema["enum"]), None
         func = getattr(meta, "func", None)
+        if func is check_activity:  # the schema takes its codes from the reference data
+            return "keuze uit een lijst", list(activity_labels()), None
         if func in KIND_BY_VALIDATOR:
             return KIND_BY_VALIDATOR[func], [], None
     if isinstance(base, type) and issubclass(base, BaseModel):

@@ -19,7 +19,7 @@ from ..catalogue.messages import dutch_message, unknown_postcode
 from ..catalogue.paths import in_schema_order, set_path
 from ..catalogue.reference import Reference, load_reference
 from ..catalogue.schedule import ScheduleError, parse_schedule
-from ..catalogue.schema import Aanbod, parse_ja_nee
+from ..catalogue.schema import Aanbod, parse_ja_nee, reference_context
 from .fielddocs import activity_labels, field_docs
 
 ISSUE_FORM_NAME = "Nieuw aanbod aanmelden"
@@ -214,16 +214,17 @@ def check_answer(q: Question, value, ref: Reference | None = None):
     parsed = parse_answer(q, value)
     if parsed is None:
         return None
+    ref = ref or load_reference()
     adapter = TypeAdapter(_schema_field(q.key).rebuild_annotation())
     try:
-        clean = adapter.dump_python(adapter.validate_python(parsed), mode="json")
+        checked = adapter.validate_python(parsed, context=reference_context(ref))
+        clean = adapter.dump_python(checked, mode="json")
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
         where = error["loc"]
         prefix = f"regel {where[0] + 1}: " if q.kind == "rooster" and where else ""
         raise AnswerError(prefix + dutch_message(error)) from None
     if q.key == "locatie.postcode":
-        ref = ref or load_reference()
         if clean[:4] not in ref.postcodes:
             raise AnswerError(unknown_postcode(clean))
     return clean

@@ -21,6 +21,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..cache import hash_tree
+from ..catalogue.reference import load_reference
 from ..catalogue.schema import json_schema
 from .pages import BODY, DESCRIPTION, TITLE, Shell
 from .settings import paths_from, settings_from
@@ -153,9 +154,11 @@ def on_files(files: Files, config) -> Files:
             raise PluginError(f"{modules / source} ontbreekt: voer eerst 'npm ci' uit "
                               "(of make install)")
         files.append(File.generated(config, target, abs_src_path=str(modules / source)))
-    # The published JSON Schema (the `$schema` line of offer files), always from the code.
+    # The published JSON Schema (the `$schema` line of offer files), always from the code and
+    # the configured reference data.
+    ref = load_reference(plain_settings(config)[1].reference_dir)
     files.append(File.generated(config, "schema/aanbod.schema.json",
-                                content=json.dumps(json_schema(), ensure_ascii=False, indent=2)))
+                                content=json.dumps(json_schema(ref), ensure_ascii=False, indent=2)))
     for src_uri, title in OVERVIEWS.items():
         files.append(File.generated(config, src_uri, content=f"# {title}\n\n{BODY}\n"))
     for src_uri, meta in SHELLS.values():
@@ -180,7 +183,8 @@ SHELL_CUTS = [re.compile(p) for p in (
     r'<label class="md-overlay"[^>]*></label>\n',
     r'<div data-md-component="(?:skip|announce)">\n</div>\n',
     r"<script>var target=document\.getElementById.*?</script>\n",
-    r'<div class="md-dialog" data-md-component="dialog">\n<div[^>]*></div>\n</div>\n')]
+    r'<div class="md-dialog" data-md-component="dialog">\n<div[^>]*></div>\n</div>\n',
+    r' data-md-component="[a-z]+"')]
 
 
 def shell_html(text: str) -> str:

@@ -115,34 +115,42 @@ def search_file(rows: list[dict], ref: Reference) -> dict:
 
 
 def detail_record(offer: Offer, labels: dict[str, str]) -> dict:
-    """The public key facts of one offer: for the result list, popups and the advice sheet."""
+    """What the home page's result list and map popups show of one offer (the detail shards);
+    nothing more, since the shards hold every offer (empty values left out)."""
     data = offer.data
-    who = data.aanbieder
-    return {
+    record = {
         "id": offer.id, "titel": data.titel,
         "activiteiten": [labels[a] for a in data.activiteiten],
-        "plek": data.locatie.naam, "adres": data.locatie.adres,
-        "postcode": data.locatie.postcode, "plaats": data.locatie.plaats,
+        "plek": data.locatie.naam, "plaats": data.locatie.plaats,
         "wanneer": when_text(data), "kosten": cost_text(data),
         "proefles": bool(data.kosten and data.kosten.gratis_proefles),
-        "aanbieder": who.naam, "telefoon": who.telefoon, "email": who.email,
-        "website": str(who.website) if who.website else None,
     }
+    return without_empty(record)
 
 
 def sheet_record(offer: Offer, labels: dict[str, str]) -> dict:
-    """The detail record plus what the printed advice sheet shows (in each offer page)."""
+    """What the printed advice sheet shows of one offer (in each offer page, where the sheet
+    reads it). Empty values are left out (the sheet says "unknown" for a missing key): at
+    national scale each null would cost bytes 50,000 times."""
     data = offer.data
     cost = data.kosten
     vergoeding = cost.vergoeding if cost else None
-    return {
+    who = data.aanbieder
+    return without_empty({
         **detail_record(offer, labels),
+        "adres": data.locatie.adres, "postcode": data.locatie.postcode,
+        "aanbieder": who.naam, "telefoon": who.telefoon, "email": who.email,
         "zorgverzekeraar": vergoeding.zorgverzekeraar if vergoeding else None,
         "stadspas": vergoeding.stadspas if vergoeding else None,
         "korting": cost.korting if cost else None,
         "begeleiding": list(data.begeleiding),
         "meenemen": data.meenemen,
-    }
+    })
+
+
+def without_empty(record: dict) -> dict:
+    """The record without None, False and empty lists (a reader treats a missing key so)."""
+    return {key: value for key, value in record.items() if value not in (None, False, [])}
 
 
 def compact_json(value) -> str:

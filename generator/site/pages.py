@@ -18,7 +18,6 @@ from ..catalogue.completeness import completeness
 from ..catalogue.offer import Offer
 from ..catalogue.reference import Reference
 from ..catalogue.vocab import DAGEN, slugify
-from ..opendata.export import offer_jsonld
 from .data import sheet_record
 from .settings import Settings
 from .texts import age_text, cost_text, for_whom_text, monthly_cost, when_text
@@ -117,7 +116,6 @@ class PageRenderer:
             age=age_text(data), for_whom=for_whom_text(data),
             referrals=offer.accepts_referrals(), complete=completeness(data),
             record=json_script(sheet_record(offer, self.labels)),
-            jsonld=json_script(offer_jsonld(offer, self.ref, s.site_url)),
             edit_url=f"{s.repo_edit_url}{offer.id}.yaml" if s.repo_edit_url else "",
             sizes={p.bestand: photo_size(offer.path.parent / p.bestand) for p in data.fotos},
         )

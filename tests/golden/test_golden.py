@@ -9,6 +9,7 @@ When a change to the output is meant, refresh the expected files and review the 
 
 import datetime as dt
 import difflib
+import gzip
 import os
 import shutil
 from pathlib import Path
@@ -44,6 +45,8 @@ def outputs(folder: Path) -> dict[str, bytes]:
         if (path.is_file() and rel.endswith(SUFFIXES) and not rel.startswith(SKIP)
                 and rel not in skip):
             found[rel] = path.read_bytes()
+        elif path.is_file() and rel.endswith(".gz"):  # kept unpacked, so diffs are readable
+            found[rel.removesuffix(".gz")] = gzip.decompress(path.read_bytes())
     return found
 
 

@@ -1,6 +1,7 @@
 """The built example site: pages, privacy, origins, JSON-LD, sitemap, expiry and failed builds."""
 
 import datetime as dt
+import gzip
 import json
 import re
 import shutil
@@ -19,6 +20,7 @@ from .conftest import ROOT, TILE_HOST, TODAY
 
 TEXT_SUFFIXES = {".html", ".js", ".css", ".json", ".xml", ".csv", ".geojson", ".jsonld", ".txt",
                  ".svg", ".map"}
+COMPRESSED_SUFFIX = ".gz"  # the big open-data downloads: read uncompressed
 # URLs that appear as plain text inside vendor scripts, never fetched: namespaces and docs links.
 # The theme bundle names a few URLs it fetches only for features this site does not use: repo
 # facts (only with `repo_url`), mermaid diagrams (none here) and a ResizeObserver polyfill (only
@@ -45,6 +47,8 @@ def text_files(site_dir: Path):
     for path in site_dir.rglob("*"):
         if path.is_file() and path.suffix in TEXT_SUFFIXES:
             yield path, path.read_text(encoding="utf-8", errors="replace")
+        elif path.is_file() and path.suffix == COMPRESSED_SUFFIX:
+            yield path, gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
 
 
 def test_examples_exist(visible):
@@ -134,17 +138,19 @@ def test_no_other_origin(site_dir):
     assert "fonts.googleapis.com" not in home
 
 
-def test_every_jsonld_block_parses(site_dir, visible):
-    """Each offer page embeds one parsable schema.org/OpenActive SessionSeries."""
+def test_jsonld_once_per_offer_in_the_open_data(site_dir, visible):
+    """The OpenActive items are published once, in the open data: one per visible offer; the
+    offer pages do not repeat them (at 50,000 offers that copy alone was 85 MB)."""
+    items = json.loads(gzip.decompress((site_dir / "open-data" / "aanbod.jsonld.gz").read_bytes()))
+    by_id = {item["identifier"]: item for item in items}
+    assert sorted(by_id) == sorted(o.id for o in visible)
     for offer in visible:
-        soup = BeautifulSoup((site_dir / "aanbod" / offer.id / "index.html").read_text("utf-8"),
-                             "html.parser")
-        blocks = soup.find_all("script", type="application/ld+json")
-        assert len(blocks) == 1
-        item = json.loads(blocks[0].string)
+        item = by_id[offer.id]
         # weekly times: a SessionSeries; by appointment only: an EventSeries (no schedule)
         assert item["@type"] == ("SessionSeries" if offer.data.rooster else "EventSeries")
-        assert item["identifier"] == offer.id
+        assert item["url"].endswith(f"/aanbod/{offer.id}/")
+        page = (site_dir / "aanbod" / offer.id / "index.html").read_text("utf-8")
+        assert "application/ld+json" not in page
 
 
 def test_sitemap_lists_every_page(site_dir):

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from generator import pipeline
+from generator.catalogue.reference import load_reference
 from generator.pipeline import BuildError, build_site
 from generator.site import pages
 
@@ -132,8 +133,8 @@ def everything_rebuilt(report) -> bool:
 
 def test_changed_schema_rebuilds_everything(project, monkeypatch):
     """The schema is part of every entry's key."""
-    changed = {**pipeline.json_schema(), "description": "a different schema"}
-    monkeypatch.setattr(pipeline, "json_schema", lambda: changed)
+    changed = {**pipeline.json_schema(load_reference()), "description": "a different schema"}
+    monkeypatch.setattr(pipeline, "json_schema", lambda ref: changed)
     assert everything_rebuilt(rebuild(project))
 
 

@@ -2,7 +2,10 @@
  * The choice is kept in localStorage with the time of the last change; it is cleared by
  * "Nieuw advies", after printing and after IDLE_MINUTES without use, so the next patient in
  * the consultation room never sees the previous one's picks. Buttons carry
- * data-advies-kies="<offer id>"; [data-advies-nieuw] buttons start a new advice. */
+ * data-advies-kies="<offer id>"; [data-advies-nieuw] buttons start a new advice. A button with
+ * data-advies-meer gets the sheet link and a "Nieuw advies" button after it, made here so
+ * that the 50,000 offer pages do not each carry them (both are hidden until something is
+ * chosen, so adding them moves nothing). */
 (function () {
   "use strict";
   var KEY = "beweegkaart.beweegadvies";
@@ -100,8 +103,25 @@
     reset("Het beweegadvies is afgedrukt en van dit apparaat gewist. Klaar voor de volgende.");
   });
 
+  function addControls() {
+    document.querySelectorAll("[data-advies-meer]").forEach(function (b) {
+      var link = document.createElement("a"), fresh = document.createElement("button");
+      link.className = fresh.className = "md-button";
+      link.href = sheetURL([]);
+      link.setAttribute("data-advies-link", "");
+      link.hidden = fresh.hidden = true;
+      link.textContent = "Beweegadvies bekijken en printen";
+      fresh.type = "button";
+      fresh.setAttribute("data-advies-nieuw", "");
+      fresh.textContent = "Nieuw advies";
+      b.after(link, fresh);
+      b.removeAttribute("data-advies-meer");
+    });
+  }
+
   window.bkAdvies = { load: load, save: save, clear: clear, reset: reset, refresh: refresh,
                       sheetURL: sheetURL, MAX: MAX, IDLE_MINUTES: IDLE_MINUTES };
+  addControls();
   refresh();
   if (load().length) { watchIdle(); }
 })();
