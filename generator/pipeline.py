@@ -213,7 +213,9 @@ def export_site(parts: list[OfferParts], out: Output, build: Build, cache: Build
     created = f"{build.today.isoformat()}T00:00:00Z"
     changed = False
     files = export_files([p.exports for p in parts], created)
-    for name, data in site_downloads(files, cache.memo).items():
+    # (the build key in the memo key: changed code must not serve bytes packed by old code)
+    memo = lambda name, make: cache.memo(f"{name}:{cache.build_key}", make)  # noqa: E731
+    for name, data in site_downloads(files, memo).items():
         changed |= out.write(f"{OPEN_DATA_DIR}/{name}", data)
     if changed and len(parts) <= VALIDATE_OPEN_DATA_UP_TO:
         check_package(build.site_dir / OPEN_DATA_DIR / "datapackage.json")
