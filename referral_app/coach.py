@@ -12,9 +12,7 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
-    make_response,
     redirect,
     render_template,
     session,
@@ -30,8 +28,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from generator.catalogue.coaches import load_coaches
 
 from . import clock, consent, route, store
-from .db import get_engine, transaction
+from .db import get_engine, referrals, transaction
 from .forms import REASONS, ReferralForm
+from .links import live_row, unavailable
 from .offers import find_offer
 from .security import client_limit, limiter
 from .tables import route_links
@@ -110,12 +109,6 @@ def init_app(app) -> None:
     app.extensions["beweegkaart_coaches"] = coaches
 
 
-def unavailable(template: str, status: int, **context):
-    """Stop with a Dutch page."""
-    abort(make_response(render_template(template, site_url=current_app.config["SITE_URL"],
-                                        **context), status))
-
-
 @bp.route("/verwijzen/coach/<path:where>", methods=["GET", "POST"])
 @limiter.limit(client_limit, methods=["POST"])
 def refer(where: str):
@@ -188,12 +181,7 @@ def show(row, token: str, step_form=None, plan_form=None, code: int = 200, saved
 
 def coach_referral(token: str):
     """The coach referral behind a link, or the Dutch 404/410 page of provider links."""
-    row = store.by_token(token) if 20 <= len(token) <= 100 else None
-    if row is None or not route.is_coach(row):
-        unavailable("link_unavailable.html", 404, problem="unknown")
-    if row.token_expires_at < clock.now():
-        unavailable("link_unavailable.html", 410, problem="expired")
-    return row
+    return live_row(referrals, token, "token_expires_at", accept=route.is_coach)
 
 
 @bp.route("/verwijzing/<token>/stap", methods=["POST"])

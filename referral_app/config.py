@@ -22,8 +22,9 @@ DEFAULTS = {
                                     "of behind the link. Only for a secure-mail relay."),
     "DATABASE_URL": (None, "Any SQLAlchemy URL; default a SQLite file in the instance folder."),
     "OFFERS_DIR": ("offers", "Folder with the offer YAML files, read at start-up."),
-    "SECRET_KEY": (None, "Signs sessions and CSRF tokens. Required in production."),
-    "PRODUCTION": (False, "Set to true in production: refuses to start without SECRET_KEY."),
+    "SECRET_KEY": (None, "Signs sessions, CSRF tokens and mail links. Required in production: "
+                         "32 characters or more."),
+    "PRODUCTION": (False, "Set to true in production: refuses to start without a long SECRET_KEY."),
     "PUBLIC_URL": ("http://localhost:5000", "Public address of this app, for links in mails."),
     "SITE_URL": ("/", "Address of the static site, for 'back to the map' links."),
     "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage. memory:// counts in each "
@@ -62,6 +63,7 @@ DEFAULTS = {
 }
 
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 (a known value, refused in production)
+MIN_SECRET_KEY_LENGTH = 32  # longer than every published value (example, development key)
 STARTTLS_MODES = ("auto", "required", "off")
 
 
@@ -99,9 +101,8 @@ def check_config(app) -> None:
         raise ValueError(f"BEWEEGKAART_SMTP_STARTTLS: expected one of {list(STARTTLS_MODES)}, "
                          f"got {mode!r}")
     app.config["SMTP_STARTTLS"] = mode
+    check_secret_key(app)
     if not app.config["SECRET_KEY"]:
-        if app.config["PRODUCTION"]:
-            raise ValueError("BEWEEGKAART_SECRET_KEY must be set in production")
         app.config["SECRET_KEY"] = DEV_SECRET_KEY
         logging.getLogger("referral_app").warning(
             "BEWEEGKAART_SECRET_KEY is not set: using an insecure development key. "
@@ -124,6 +125,22 @@ def check_config(app) -> None:
     if lease <= 8 * timeout:
         raise ValueError(f"BEWEEGKAART_OUTBOX_LEASE_SECONDS: must be more than 8 x SMTP_TIMEOUT "
                          f"({8 * timeout:g}) so a claimed mail can be sent in time, got {lease:g}")
+
+
+def check_secret_key(app) -> None:
+    """In production the secret key signs sessions and provider links: refuse a missing,
+    short or published one (the example file's `change-me`, the development key)."""
+    if not app.config["PRODUCTION"]:
+        return
+    key = str(app.config["SECRET_KEY"] or "")
+    if not key:
+        raise ValueError("BEWEEGKAART_SECRET_KEY must be set in production")
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ValueError(
+            f"BEWEEGKAART_SECRET_KEY: expected a long random value (at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters, not the example's), got one of {len(key)} "
+            f"characters. Make one with: python3 -c 'import secrets; "
+            f"print(secrets.token_urlsafe(48))'")
 
 
 def gunicorn_workers() -> int | None:

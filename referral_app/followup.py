@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 
 import click
-from flask import Blueprint, abort, current_app, make_response, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask.cli import with_appcontext
 from flask_wtf import FlaskForm
 from sqlalchemy import func, insert, select, update
@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired, ValidationError
 from . import clock, route, tokens
 from .db import get_engine, referrals, status_events, transaction
 from .forms import REASONS
+from .links import live_row
 from .mail import safe_header
 from .outbox import enqueue_link
 from .store import REASON_LABELS, token_hash
@@ -186,15 +187,7 @@ def follow_ups_command():
 
 def follow_up_for(token: str):
     """The open follow-up behind a link, with its referral, or a Dutch 404/410 page."""
-    row = None
-    if 20 <= len(token) <= 100:
-        with get_engine().connect() as conn:
-            row = conn.execute(select(follow_ups).where(
-                follow_ups.c.token_hash == token_hash(token))).first()
-    if row is None:
-        abort(make_response(render_template("link_unavailable.html", problem="unknown"), 404))
-    if row.token_expires_at < clock.now():
-        abort(make_response(render_template("link_unavailable.html", problem="expired"), 410))
+    row = live_row(follow_ups, token, "token_expires_at")
     with get_engine().connect() as conn:
         referral = conn.execute(select(referrals).where(
             referrals.c.id == row.referral_id)).first()

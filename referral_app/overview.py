@@ -14,9 +14,7 @@ import logging
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
-    make_response,
     render_template,
     request,
 )
@@ -26,6 +24,7 @@ from sqlalchemy import delete, insert, select
 from . import clock, route, tokens
 from .db import get_engine, referrals, transaction
 from .forms import email_field
+from .links import live_row
 from .mail import safe_header
 from .outbox import enqueue_link
 from .security import limiter
@@ -105,16 +104,7 @@ def send_link(address: str) -> None:
 
 def link_for(token: str):
     """The link row, or a Dutch 404 (unknown) or 410 (expired: it cannot be used again)."""
-    row = None
-    if 20 <= len(token) <= 100:
-        with get_engine().connect() as conn:
-            row = conn.execute(select(overview_links).where(
-                overview_links.c.token_hash == token_hash(token))).first()
-    if row is None:
-        abort(make_response(render_template("link_unavailable.html", problem="unknown"), 404))
-    if row.expires_at <= clock.now():
-        abort(make_response(render_template("link_unavailable.html", problem="expired"), 410))
-    return row
+    return live_row(overview_links, token, "expires_at")
 
 
 @bp.route("/overzicht/<token>", methods=["GET"])

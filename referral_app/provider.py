@@ -2,11 +2,12 @@
 
 import logging
 
-from flask import Blueprint, abort, make_response, render_template
+from flask import Blueprint, abort, render_template
 
 from . import coach, route, store
-from .db import utcnow
+from .db import referrals
 from .forms import NEEDS_REASON, StatusForm
+from .links import live_row
 from .security import client_limit, limiter, link_key, status_limit
 
 bp = Blueprint("provider", __name__)
@@ -15,12 +16,7 @@ log = logging.getLogger("referral_app")
 
 def referral_for(token: str):
     """The referral behind the link, or a Dutch 404 (unknown) or 410 (expired) page."""
-    row = store.by_token(token) if 20 <= len(token) <= 100 else None
-    if row is None:
-        abort(make_response(render_template("link_unavailable.html", problem="unknown"), 404))
-    if row.token_expires_at < utcnow():
-        abort(make_response(render_template("link_unavailable.html", problem="expired"), 410))
-    return row
+    return live_row(referrals, token, "token_expires_at")
 
 
 @bp.route("/verwijzing/<token>", methods=["GET"])

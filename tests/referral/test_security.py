@@ -123,3 +123,16 @@ def test_status_posts_are_limited_per_link(settings, smtp):
     # Another link (another referral) is not affected.
     other, csrf = provider_session(app, second)
     assert set_status(other, second, csrf, "contact_opgenomen").status_code == 200
+
+
+@pytest.mark.parametrize("key", ["change-me", "dev-only-not-secret", "kort-en-geheim", ""])
+def test_production_refuses_a_missing_short_or_published_secret_key(settings, key):
+    # The example file's value would let anyone forge sessions and provider links.
+    with pytest.raises(ValueError, match="BEWEEGKAART_SECRET_KEY") as refused:
+        create_app({**settings, "PRODUCTION": True, "SECRET_KEY": key})
+    assert not key or key not in str(refused.value)  # a secret is never echoed
+
+
+def test_production_accepts_a_long_random_secret_key(settings):
+    app = create_app({**settings, "PRODUCTION": True, "SECRET_KEY": "q" * 8 + "Z" * 40})
+    assert app.config["SECRET_KEY"] == "q" * 8 + "Z" * 40
