@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from referral_app.db import get_engine, referrals
 
-from ..conftest import NORDIC, PROVIDER, WALKING, drain_all, form_tokens
+from ..conftest import NORDIC, PROVIDER, WALKING, drain_all, form_tokens, reference_of, submit
 from .helpers import (
     COACH,
     FEIJENOORD,
@@ -13,6 +13,7 @@ from .helpers import (
     coach_plan,
     csrf,
     mail_to,
+    open_link,
     path_in,
     provider_status,
     refer_to_coach,
@@ -154,6 +155,20 @@ def test_a_coach_link_is_not_a_provider_status_form(app, client, smtp):
     answer = client.post(f"{path}/status", data={"csrf_token": csrf(page),
                                                  "status": "deelnemer_geworden"})
     assert answer.status_code == 404
+
+
+def test_a_provider_link_is_not_a_coach_step_form(app, client, smtp):
+    reference = reference_of(submit(client), client)
+    drain_all(app)
+    path = path_in(mail_to(smtp, PROVIDER, reference))
+    page = open_link(client, path)
+    for action, data in (("stap", {"step": "intake_gepland", "reason": ""}),
+                         ("plan", {"offers": [WALKING]})):
+        answer = client.post(f"{path}/{action}", data={"csrf_token": csrf(page), **data})
+        assert answer.status_code == 404, action
+    with get_engine(app).connect() as conn:
+        row = conn.execute(select(referrals).where(referrals.c.reference == reference)).one()
+    assert row.status == "nieuw"  # nothing recorded through the wrong form
 
 
 def test_medical_check_is_shown_in_the_referral_form(app, client, offers_dir):
