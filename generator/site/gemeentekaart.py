@@ -16,11 +16,32 @@ import folium
 from folium.utilities import JsCode
 
 LEAFLET = "../../assets/vendor/leaflet/"
+# Opened from the keyboard, the list takes the focus (Tab would first pass every other marker);
+# Escape closes it (Leaflet only listens while the map has focus), the focus back on the marker.
 POPUP = JsCode("function (feature, layer) {"
                " layer.bindPopup(feature.properties.lijst, {maxWidth: 260});"
-               " layer.bindTooltip(feature.properties.naam); }")
-MARKER = JsCode("function (feature, latlng) { return L.circleMarker(latlng, {radius: 13,"
-                " weight: 3, color: '#1b5e20', fillColor: '#ffffff', fillOpacity: 0.9}); }")
+               " layer.bindTooltip(feature.properties.naam);"
+               " layer.on('popupopen', function (e) { var box = e.popup.getElement();"
+               " box.onkeydown = function (k) { if (k.key === 'Escape') { layer.closePopup(); } };"
+               " if (document.activeElement === layer.getElement()) {"
+               " box.querySelector('a').focus(); } });"
+               " layer.on('popupclose', function (e) { if (e.popup.getElement()"
+               ".contains(document.activeElement)) { layer.getElement().focus(); } }); }")
+# A marker the keyboard reaches (Tab, then Enter opens the list), named for screen readers.
+MARKER = JsCode("function (feature, latlng) { var p = feature.properties;"
+                " var m = L.marker(latlng, {keyboard: true, title: p.label, alt: p.label,"
+                " icon: L.divIcon({className: 'bk-plek', iconSize: [30, 30],"
+                " html: p.aantal > 1 ? '<span aria-hidden=\"true\">' + p.aantal + '</span>'"
+                " : ''})});"
+                " m.on('add', function () { var e = m.getElement();"
+                " e.setAttribute('role', 'button'); e.setAttribute('aria-label', p.label); });"
+                " return m; }")
+STYLE = ("<style>.leaflet-marker-icon.bk-plek{display:flex;align-items:center;"
+         "justify-content:center;"
+         "box-sizing:border-box;border:3px solid #1b5e20;border-radius:50%;background:#fff;"
+         "color:#1b5e20;font:bold 14px/1 sans-serif}"
+         ".bk-plek:focus{outline:3px solid #000;outline-offset:2px}"
+         ".leaflet-container .leaflet-control-attribution a{text-decoration:underline}</style>")
 
 
 def spots(items: list) -> dict[tuple[float, float], list]:
@@ -36,8 +57,10 @@ def feature(spot: tuple[float, float], items: list) -> dict:
     links = "".join(f'<li><a href="../../aanbod/{escape(i.id)}/" target="_parent">'
                     f"{escape(i.titel)}</a></li>" for i in items)
     name = items[0].titel if len(items) == 1 else f"{len(items)} activiteiten op deze plek"
+    label = name if len(items) == 1 else f"{name}: open de lijst"
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [spot[1], spot[0]]},
-            "properties": {"naam": escape(name), "lijst": f"<ul>{links}</ul>"}}
+            "properties": {"naam": escape(name), "label": label, "aantal": len(items),
+                           "lijst": f"<ul>{links}</ul>"}}
 
 
 # Stand-ins in the scaffold, replaced per gemeente (folium renders them as written).
@@ -63,6 +86,7 @@ def scaffold(tiles_url: str, attribution: str, max_zoom: int, fit: bool) -> str:
     if fit:
         fmap.fit_bounds(BOUNDS, max_zoom=15)
     fmap.get_root().title = "Kaart met het beweegaanbod"
+    fmap.get_root().header.add_child(folium.Element(STYLE))
     html = fmap.get_root().render()
     # Valid HTML for the Nu HTML Checker: a language, and folium's script inside <body>.
     html = html.replace("<html>", '<html lang="nl">', 1)

@@ -137,7 +137,7 @@ def test_offers_at_one_spot_share_one_marker_on_the_gemeente_map(imported_site):
     assert len(spots) < len(offers)
     shared = [n for n in spots.values() if n > 1]
     assert shared
-    assert html.count("activiteiten op deze plek") == len(shared)
+    assert html.count("activiteiten op deze plek: open de lijst") == len(shared)
     assert html.count('"coordinates"') == len(spots)
 
 
@@ -151,3 +151,65 @@ def test_fixture_build_has_exact_places(imported_site):
     assert len({(o.lat, o.lon) for o in exact}) > 100
     assert Path(root / "site" / "aanbod" / "amsterdam").is_dir()
 
+
+
+def biggest_spot(root: Path, gemeente: str = "Amsterdam") -> list:
+    """The offers at the spot that holds the most of them (exact coordinates from the sheet)."""
+    offers = [o for o in load_catalogue([root / "offers"], today=TODAY).offers
+              if o.gemeente == gemeente]
+    spots: dict = {}
+    for o in offers:
+        spots.setdefault((round(o.lat, 5), round(o.lon, 5)), []).append(o)
+    return max(spots.values(), key=len)
+
+
+def test_offers_at_one_spot_are_one_marker_on_the_home_map(fixture_page, imported_site):
+    """'Toon op de kaart' with the keyboard on an offer that shares its spot: one marker, its
+    list names and links every offer there; Escape gives the focus back to the marker."""
+    url, root, _result = imported_site
+    spot = biggest_spot(root)
+    assert len(spot) >= 3 and all(o.data.locatie.coordinaten for o in spot)
+    page = fixture_page
+    page.goto(f"{url}?q={spot[0].data.locatie.postcode[:4]}&r=1")
+    page.wait_for_function("Number(document.documentElement.dataset.bkReady || 0) >= 1")
+    page.focus(f".bk-op-kaart[aria-label='Toon op de kaart: {spot[-1].data.titel}']")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.closest('.bk-plek-lijst') !== null")
+    marker = page.locator(f".bk-cluster[title^='{len(spot)} activiteiten op deze plek']")
+    assert marker.count() == 1
+    for offer in spot:  # no pin of its own next to the shared marker
+        assert page.locator(f"img.leaflet-marker-icon[alt^='{offer.data.titel},']").count() == 0
+    links = page.eval_on_selector_all(".bk-plek-lijst a", "els => els.map(a => a.href)")
+    assert sorted(links) == sorted(f"{url}aanbod/{o.id}/" for o in spot)
+    assert page.inner_text(".leaflet-popup").startswith(f"{len(spot)} activiteiten op deze plek")
+    assert axe_violations(page) == []
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.activeElement.classList.contains('bk-cluster')")
+    page.wait_for_selector(".leaflet-popup", state="detached")
+
+
+def test_offers_at_one_spot_are_one_marker_on_the_gemeente_map(fixture_page, imported_site):
+    """The gemeente page's map: one keyboard marker per spot; Enter opens the list of links."""
+    url, root, _result = imported_site
+    spot = biggest_spot(root)
+    offers = [o for o in load_catalogue([root / "offers"], today=TODAY).offers
+              if o.gemeente == "Amsterdam"]
+    spots = Counter((round(o.lat, 5), round(o.lon, 5)) for o in offers)
+    page = fixture_page
+    page.goto(f"{url}aanbod/amsterdam/kaart.html")
+    page.wait_for_selector(".bk-plek")
+    assert page.locator(".bk-plek[tabindex='0'][role=button]").count() == len(spots)
+    shared = page.locator(".bk-plek[aria-label$='activiteiten op deze plek: open de lijst']")
+    assert shared.count() == sum(1 for n in spots.values() if n > 1)
+    marker = page.locator(f".bk-plek[aria-label='{len(spot)} activiteiten op deze plek: "
+                          "open de lijst']")
+    marker.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.closest('.leaflet-popup') !== null")
+    links = page.eval_on_selector_all(".leaflet-popup-content a", "els => els.map(a => a.href)")
+    assert sorted(links) == sorted(f"{url}aanbod/{o.id}/" for o in spot)
+    assert axe_violations(page) == []
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.activeElement.classList.contains('bk-plek')")
+    page.goto(f"{url}aanbod/amsterdam/")
+    assert axe_violations(page) == []

@@ -400,6 +400,10 @@
       features[i] = { type: "Feature", properties: { i: i }, geometry: { type: "Point", coordinates: [D.lon[i], D.lat[i]] } };
     }
     map.on("moveend", drawClusters);
+    map.on("popupopen", function (e) {  // Leaflet names its close button in English
+      var close = e.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) { close.setAttribute("aria-label", "Sluiten"); }
+    });
   }
 
   function clusterIndex(ids) {
@@ -414,9 +418,16 @@
     if (!index) { return; }
     var b = map.getBounds();
     var items = index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], map.getZoom());
-    clusterLayer.clearLayers();
+    // A marker whose popup is open stays, even just out of view (a tall list pans it out).
+    var keep = null, zoom = map.getZoom();
+    clusterLayer.eachLayer(function (m) {
+      if (m.isPopupOpen() && m.bkOf === index && m.bkZoom === zoom) { keep = m; }
+    });
+    clusterLayer.eachLayer(function (m) { if (m !== keep) { clusterLayer.removeLayer(m); } });
     items.forEach(function (c) {
       var ll = [c.geometry.coordinates[1], c.geometry.coordinates[0]];
+      var key = c.properties.cluster ? "c" + c.properties.cluster_id : "p" + c.properties.i;
+      if (keep && keep.bkKey === key) { return; }
       if (c.properties.cluster) {
         var n = c.properties.point_count;
         var size = n < 10 ? 34 : n < 100 ? 40 : n < 1000 ? 48 : 56;
@@ -432,6 +443,7 @@
           m.options.title = name + ": klik voor de lijst";
           m.bindPopup("Laden...");
           m.on("popupopen", function () { openSpot(m, c.properties.cluster_id); });
+          m.bkSpot = index.getLeaves(c.properties.cluster_id, Infinity).map(function (f) { return f.properties.i; });
           open = function () { if (!m.isPopupOpen()) { m.openPopup(); } };  // Leaflet itself opens it on Enter
         } else {
           open = function () {
@@ -443,6 +455,7 @@
         m.on("keypress", function (e) {  // keyboard: Enter or Space on a focused cluster
           if (e.originalEvent.key === "Enter" || e.originalEvent.key === " ") { e.originalEvent.preventDefault(); open(); }
         });
+        m.bkKey = key; m.bkOf = index; m.bkZoom = zoom;
         clusterLayer.addLayer(m);
         var icon = m.getElement();
         icon.setAttribute("role", "button");
@@ -452,7 +465,7 @@
         var marker = L.marker(ll, { alt: "Activiteit (naam wordt geladen)", keyboard: true });
         marker.bindPopup("Laden...");
         marker.on("popupopen", function () { popup(marker, i); });
-        marker.bkIndex = i;
+        marker.bkIndex = i; marker.bkKey = key; marker.bkOf = index; marker.bkZoom = zoom;
         clusterLayer.addLayer(marker);
         nameMarker(marker, i);
       }
@@ -478,7 +491,9 @@
 
   function markerFor(i) {
     var found = null;
-    clusterLayer.eachLayer(function (m) { if (m.bkIndex === i) { found = m; } });
+    clusterLayer.eachLayer(function (m) {  // its own pin, or the marker of the spot it shares
+      if (m.bkIndex === i || (m.bkSpot && m.bkSpot.indexOf(i) >= 0)) { found = m; }
+    });
     return found;
   }
 
@@ -486,8 +501,11 @@
   function openSpot(marker, clusterId) {
     var leaves = index.getLeaves(clusterId, Infinity);
     Promise.all(leaves.map(function (f) { return details(f.properties.i); })).then(function (rs) {
+      var box = document.createElement("div"), head = document.createElement("p");
+      head.textContent = rs.length + " activiteiten op deze plek:";
       var list = document.createElement("ul");
       list.className = "bk-plek-lijst";
+      box.appendChild(head); box.appendChild(list);
       rs.forEach(function (r) {
         var li = document.createElement("li"), a = document.createElement("a");
         a.href = new URL("aanbod/" + r.id + "/", base).href;
@@ -496,7 +514,14 @@
         li.appendChild(document.createTextNode(" \u00b7 " + r.wanneer));
         list.appendChild(li);
       });
-      marker.setPopupContent(list);
+      marker.setPopupContent(box);
+      // From the keyboard the list takes the focus (Tab would first pass every other marker);
+      // Escape closes it again (Leaflet listens only while the map itself has focus).
+      var pin = marker.getElement();
+      if (pin && document.activeElement === pin) { list.querySelector("a").focus({ preventScroll: true }); }
+      marker.getPopup().getElement().onkeydown = function (e) {
+        if (e.key === "Escape") { marker.closePopup(); marker.getElement().focus({ preventScroll: true }); }
+      };
     });
   }
 
@@ -576,9 +601,13 @@
         show.textContent = "Toon op de kaart";
         show.setAttribute("aria-label", "Toon op de kaart: " + r.titel);
         show.addEventListener("click", function () {
-          map.setView([D.lat[i], D.lon[i]], 16, { animate: false });
+          var z = 16, m;
+          map.setView([D.lat[i], D.lon[i]], z, { animate: false });
+          while (!(m = markerFor(i)) && z < cfg.maxZoom) {  // still in a cluster: closer
+            map.setView([D.lat[i], D.lon[i]], ++z, { animate: false });
+          }
           el("bk-kaart").scrollIntoView({ block: "nearest" });
-          var m = markerFor(i);  // focus the pin itself, with its popup open
+          // focus the pin itself (or the marker of the spot it shares), with its popup open
           if (m) { m.openPopup(); m.getElement().focus({ preventScroll: true }); }
         });
         var pick = document.createElement("button");
