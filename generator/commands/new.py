@@ -124,8 +124,9 @@ def check_all(answers: dict, ref) -> tuple[dict, list[str]]:
 
 def ask_all(ref) -> dict:
     """Ask every question in the terminal, re-asking until the answer fits."""
-    print("Nieuw aanbod voor de beweegkaart. Druk op Enter om een vraag over te slaan "
-          "(als die niet verplicht is).\n")
+    print("Nieuw aanbod voor de beweegkaart.\n"
+          "Weet je iets niet? Druk dan op Enter, of typ: onbekend. Op de kaart staat dan:\n"
+          "'Onbekend: vraag het de aanbieder.' Vragen met (verplicht) moet je wel invullen.\n")
     clean: dict = {}
     for q in QUESTIONS:
         if q.applies(clean):
@@ -137,7 +138,7 @@ def ask_all(ref) -> dict:
 
 def ask(q: Question, ref):
     """Ask one question until the answer is valid; return the clean value or None."""
-    print(f"{q.label}{'' if q.required else ' (mag leeg)'}\n  {q.description}")
+    print(f"{q.label}{' (verplicht)' if q.required else ''}\n  {q.description}")
     if q.kind in ("choice", "janee") or (q.kind == "choices" and len(q.choices()) <= 20):
         print("  Kies uit: " + ", ".join(label for _, label in q.choices()))
     elif q.kind == "choices":
@@ -153,7 +154,7 @@ def ask(q: Question, ref):
             print(f"  Dat klopt niet: {exc}")
             continue
         if value is None and q.required:
-            print("  Dit is verplicht.")
+            print("  Dit moet je invullen; 'onbekend' kan hier niet.")
             continue
         print()
         return value

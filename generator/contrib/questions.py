@@ -20,10 +20,15 @@ from ..catalogue.paths import in_schema_order, set_path
 from ..catalogue.reference import Reference, load_reference
 from ..catalogue.schedule import ScheduleError, parse_schedule
 from ..catalogue.schema import Aanbod, parse_ja_nee, reference_context
+from ..catalogue.vocab import ONBEKEND
 from .fielddocs import activity_labels, field_docs
 
 ISSUE_FORM_NAME = "Nieuw aanbod aanmelden"
 TEXT_KINDS = ("text", "textarea")
+# Unknown is an answer: an empty answer or one of these words leaves the field out (unknown).
+UNKNOWN = ONBEKEND | {"weet ik niet", "niet bekend"}
+# The schedule answer for offers without fixed times (op_afspraak: ja).
+BY_APPOINTMENT = "op afspraak"
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,7 @@ class Question:
     required: bool = False
     help: str = ""
     placeholder: str = ""
-    when: str = ""  # "veld" (asked when that ja/nee answer is ja) or "!veld" (when it is nee)
+    when: str = ""  # "veld": asked when that answer is given (ja); "!veld": unless it is ja
     private: bool = False  # not asked in the public issue form
 
     @property
@@ -53,13 +58,15 @@ class Question:
         """True when the question is asked, given the answers so far."""
         if not self.when:
             return True
-        wanted = not self.when.startswith("!")
-        return bool(answers.get(self.when.lstrip("!"))) == wanted
+        value = answers.get(self.when.lstrip("!"))
+        if self.when.startswith("!"):
+            return value is not True  # after 'nee' or 'onbekend'
+        return value is not None and value is not False
 
     def choices(self) -> list[tuple[str, str]]:
         """(value, label) pairs for a choice question."""
         if self.kind == "janee":
-            return [("ja", "ja"), ("nee", "nee")]
+            return [("ja", "ja"), ("nee", "nee"), ("onbekend", "onbekend")]
         values = fields()[self.key].choices
         if self.key == "activiteiten":
             labels = activity_labels()
@@ -92,15 +99,20 @@ QUESTIONS = [
     Question("locatie.plaats", "Plaats", required=True, placeholder="Rotterdam"),
     Question("rooster", "Vaste tijden", "rooster",
              help="Eén regel per vaste tijd in de week, zoals: dinsdag 10:00-11:00. "
-                  "Laat leeg als het op afspraak is.",
+                  "Geen vaste tijden? Schrijf: op afspraak. Weet je het niet? Laat het leeg.",
              placeholder="dinsdag 10:00-11:00"),
     Question("seizoen", "Seizoen", placeholder="september tot en met juni"),
-    Question("kosten.gratis", "Is meedoen gratis?", "janee", required=True),
-    Question("kosten.bedrag", "Bedrag in euro", required=True, when="!kosten.gratis",
-             help="Alleen als meedoen niet gratis is. Met een punt: 5.50.", placeholder="5.00"),
-    Question("kosten.per", "Bedrag per", "choice", required=True, when="!kosten.gratis",
-             help="Alleen als meedoen niet gratis is: per les, week, maand, kwartaal of jaar."),
-    Question("kosten.gratis_proefles", "Is er een gratis proefles?", "janee", required=True),
+    Question("kosten.gratis", "Is meedoen gratis?", "janee",
+             help="Ja, nee of onbekend. Weet je het niet? Dan staat er op de kaart: "
+                  "onbekend, vraag het de aanbieder."),
+    Question("kosten.bedrag", "Bedrag in euro", when="!kosten.gratis",
+             help="Als meedoen niet gratis is. Met een punt: 5.50. "
+                  "Weet je het niet? Laat het leeg.", placeholder="5.00"),
+    Question("kosten.per", "Bedrag per", "choice", required=True, when="kosten.bedrag",
+             help="Alleen als je een bedrag hebt ingevuld: per les, week, maand, kwartaal of "
+                  "jaar."),
+    Question("kosten.gratis_proefles", "Is er een gratis proefles?", "janee",
+             help="Ja, nee of onbekend."),
     Question("kosten.vergoeding.zorgverzekeraar", "Betaalt de zorgverzekeraar mee?",
              help="Leg kort uit welke verzekering wat betaalt. Laat leeg als dat niet zo is."),
     Question("kosten.vergoeding.stadspas", "Korting of vergoeding met een stadspas?",
@@ -164,9 +176,10 @@ def match_choice(value: str, q: Question) -> str:
 
 
 def _is_empty(value) -> bool:
-    """True for a missing or blank answer (including the issue form's '_No response_')."""
-    return value is None or value == [] or (isinstance(value, str) and
-                                            value.strip() in ("", "_No response_"))
+    """True for a missing, blank or 'onbekend' answer (and the issue form's '_No response_')."""
+    if isinstance(value, str):
+        return value.strip().lower() in {"", "_no response_"} | UNKNOWN
+    return value is None or value == []
 
 
 def parse_answer(q: Question, value):
@@ -195,6 +208,8 @@ def parse_answer(q: Question, value):
             raise AnswerError(" ".join(wrong))
         return chosen or None
     if q.kind == "rooster":
+        if value.strip().lower().rstrip(".") == BY_APPOINTMENT:
+            return BY_APPOINTMENT
         try:
             return parse_schedule(value) or None
         except ScheduleError as exc:
@@ -212,8 +227,8 @@ def _schema_field(key: str):
 def check_answer(q: Question, value, ref: Reference | None = None):
     """Parse and validate one answer with the schema's own rules; return the clean value."""
     parsed = parse_answer(q, value)
-    if parsed is None:
-        return None
+    if parsed is None or parsed is BY_APPOINTMENT:
+        return parsed
     ref = ref or load_reference()
     adapter = TypeAdapter(_schema_field(q.key).rebuild_annotation())
     try:
@@ -235,10 +250,10 @@ def build_offer(answers: dict, today: dt.date) -> dict:
     data: dict = {}
     for q in QUESTIONS:
         value = answers.get(q.key)
-        if value is not None and q.applies(answers):
+        if value == BY_APPOINTMENT and q.kind == "rooster":
+            data["op_afspraak"] = True  # no fixed times; no answer at all leaves it unknown
+        elif value is not None and q.applies(answers):
             set_path(data, q.key, value)
-    if not data.get("rooster"):
-        data["op_afspraak"] = True
     data["controle"] = {"gecontroleerd_op": today,
                         "door": f"{answers.get('aanbieder.naam', 'aanbieder')} (eigen opgave)"}
     return in_schema_order(data, Aanbod)

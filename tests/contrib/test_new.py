@@ -78,12 +78,76 @@ def test_answers_file_gives_a_valid_offer(tmp_path, offers):
 def test_gemeente_folder_comes_from_the_postcode(tmp_path, offers):
     """A Maastricht postcode puts the file in offers/maastricht/."""
     answers = {**ANSWERS, "locatie.postcode": "6211 AB", "locatie.plaats": "Maastricht",
-               "kosten.gratis": "ja", "rooster": ""}
+               "kosten.gratis": "ja", "rooster": "op afspraak"}
     result = new(tmp_path, offers, answers)
     assert result.returncode == 0, result.stderr
     data = yaml.safe_load((offers / "maastricht/stoelyoga-in-de-tarwewijk.yaml").read_text("utf-8"))
     assert data["op_afspraak"] == "ja" and "rooster" not in data
     assert data["kosten"] == {"gratis": "ja", "gratis_proefles": "ja"}  # no amount when free
+
+
+UNKNOWN_ANSWERS = ["", "onbekend", "Weet ik niet", "_No response_"]
+
+
+@pytest.mark.parametrize("unknown", UNKNOWN_ANSWERS)
+def test_unknown_price_schedule_and_access_stay_unknown(tmp_path, offers, unknown):
+    """'onbekend' or nothing for price, times, trial lesson, wheelchair: nothing is invented.
+
+    The file has no price, no 'op afspraak' and no 'nee'; the page then says it is unknown."""
+    answers = {**ANSWERS, "kosten.gratis": unknown, "kosten.bedrag": unknown,
+               "kosten.gratis_proefles": unknown, "rooster": unknown,
+               "toegankelijkheid.rolstoel": unknown, "begeleiding": unknown}
+    result = new(tmp_path, offers, answers)
+    assert result.returncode == 0, result.stderr
+    data = yaml.safe_load((offers / WRITTEN).read_text("utf-8"))
+    assert "kosten" not in data
+    assert "rooster" not in data and "op_afspraak" not in data
+    assert "toegankelijkheid" not in data and "begeleiding" not in data
+    offer = load_catalogue([offers], today=TODAY).by_id()["rotterdam/stoelyoga-in-de-tarwewijk"]
+    assert offer.data.kosten is None and offer.data.op_afspraak is None
+    assert run_cli("validate", "--today", TODAY.isoformat(), offers).returncode == 0
+
+
+def test_an_amount_without_knowing_free_is_kept(tmp_path, offers):
+    """'Gratis?' unknown but an amount given: the amount is the price (nothing dropped)."""
+    result = new(tmp_path, offers, {**ANSWERS, "kosten.gratis": "onbekend"})
+    assert result.returncode == 0, result.stderr
+    data = yaml.safe_load((offers / WRITTEN).read_text("utf-8"))
+    assert data["kosten"] == {"bedrag": 2.5, "per": "les", "gratis_proefles": "ja"}
+
+
+def test_not_free_with_an_unknown_amount(tmp_path, offers):
+    """'Not free' and no amount: the price is unknown, not 0 and not invented."""
+    answers = {**ANSWERS, "kosten.gratis": "nee", "kosten.bedrag": "onbekend"}
+    del answers["kosten.per"]
+    result = new(tmp_path, offers, answers)
+    assert result.returncode == 0, result.stderr
+    data = yaml.safe_load((offers / WRITTEN).read_text("utf-8"))
+    assert data["kosten"] == {"gratis": "nee", "gratis_proefles": "ja"}
+
+
+def test_an_amount_needs_its_period(tmp_path, offers):
+    """An amount without 'per' is asked for, naming the question."""
+    answers = {**ANSWERS}
+    del answers["kosten.per"]
+    result = new(tmp_path, offers, answers)
+    assert result.returncode == 1
+    assert "'Bedrag per' (kosten.per): verplicht" in result.stderr
+
+
+def test_required_questions_do_not_take_onbekend(tmp_path, offers):
+    """The title, place and activity must be known: 'onbekend' there is an error."""
+    result = new(tmp_path, offers, {**ANSWERS, "locatie.postcode": "onbekend"})
+    assert result.returncode == 1
+    assert "'Postcode' (locatie.postcode): verplicht" in result.stderr
+
+
+def test_issue_form_offers_onbekend(tmp_path):
+    """The public form lets a club answer the ja/nee questions with 'onbekend'."""
+    form = {e["id"]: e for e in issue_form()["body"] if e["type"] != "markdown"}
+    for key in ("kosten-gratis", "kosten-gratis_proefles", "toegankelijkheid-rolstoel"):
+        assert form[key]["attributes"]["options"] == ["ja", "nee", "onbekend"]
+        assert form[key]["validations"]["required"] is False
 
 
 def test_refuses_to_overwrite(tmp_path, offers):
@@ -190,6 +254,41 @@ def test_interactive_questions_re_ask_on_a_bad_answer(tmp_path, offers):
            "walking-football" in result.stdout
     assert "Dat klopt niet: moet een postcode zijn als 1234 AB" in result.stdout
     assert (offers / "rotterdam/walking-football-zuid.yaml").exists()
+    assert run_cli("validate", "--today", TODAY.isoformat(), offers).returncode == 0
+
+
+def test_interactive_enter_or_onbekend_leaves_price_and_times_unknown(tmp_path, offers):
+    """In the terminal, Enter or 'onbekend' skips price, times and trial lesson (unknown)."""
+    replies = {
+        "titel": ["Walking football Zuid"],
+        "beschrijving": ["Voetbal in wandeltempo, zonder sprinten. Daarna koffie.", ""],
+        "aanbieder.naam": ["VV Zuid"],
+        "activiteiten": ["walking-football"],
+        "locatie.naam": ["Sportpark Zuid"],
+        "locatie.adres": ["Sportlaan 1"],
+        "locatie.postcode": ["onbekend", "3072 AB"],
+        "locatie.plaats": ["Rotterdam"],
+        "rooster": [""],
+        "kosten.gratis": ["onbekend"],
+        "kosten.bedrag": [""],
+        "kosten.gratis_proefles": [""],
+        "verwijzen.mogelijk": ["nee"],
+    }
+    lines = []
+    for q in QUESTIONS:
+        if q.when and q.key != "kosten.bedrag":
+            continue  # no amount and referrals nee: 'per' and the e-mail are not asked
+        lines += replies.get(q.key, [""])
+    result = run_cli("new", "--offers", offers, "--today", TODAY.isoformat(),
+                     stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Weet je iets niet? Druk dan op Enter, of typ: onbekend." in result.stdout
+    assert "Is meedoen gratis?\n" in result.stdout  # not marked (verplicht)
+    assert "Postcode (verplicht)" in result.stdout
+    assert "Dit moet je invullen; 'onbekend' kan hier niet." in result.stdout
+    assert "Kies uit: ja, nee, onbekend" in result.stdout
+    data = yaml.safe_load((offers / "rotterdam/walking-football-zuid.yaml").read_text("utf-8"))
+    assert "kosten" not in data and "rooster" not in data and "op_afspraak" not in data
     assert run_cli("validate", "--today", TODAY.isoformat(), offers).returncode == 0
 
 
