@@ -4,7 +4,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..contrib.importer import MappingError, import_spreadsheet, read_rows, write_refused
+from ..contrib.importer import (
+    MappingError,
+    columns_of,
+    import_spreadsheet,
+    read_mapping,
+    read_rows,
+    write_refused,
+)
 from .common import date_arg, progress_printer
 
 SHOWN = 20  # files listed by name in the summary
@@ -98,8 +105,12 @@ def run(args) -> int:
     except Exception as exc:  # noqa: BLE001  (an unreadable spreadsheet is the user's input)
         print(f"beweegkaart import: cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
+    mapping = read_mapping(args.mapping)
     for number, reason in result.refused:
-        print(f"{args.file}: rij {number}: {reason}")
+        columns = columns_of(reason, mapping)
+        label = "kolom" if len(columns) == 1 else "kolommen"
+        where = f", {label} {', '.join(repr(c) for c in columns)}" if columns else ""
+        print(f"{args.file}: rij {number}{where}: {reason}")
     for number, reason in result.skipped:
         print(f"{args.file}: rij {number}: overgeslagen: {reason}")
     print(summary(result, args), file=sys.stderr)

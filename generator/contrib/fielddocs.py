@@ -209,8 +209,14 @@ def activity_labels() -> dict[str, str]:
     return {a.code: a.label for a in read_activities(REFERENCE_DIR / "activiteiten.csv").values()}
 
 
+# Blocks the schema requires one of (Aanbod.reviewed_or_sourced): neither is optional alone.
+ONE_OF = {"controle": "bron", "bron": "controle"}
+
+
 def _required_text(doc: FieldDoc) -> str:
-    """'ja', 'nee', or 'nee (standaard: ...)'."""
+    """'ja', 'nee', 'nee (standaard: ...)', or which other block may take its place."""
+    if doc.name in ONE_OF:
+        return f"ja, of anders `{ONE_OF[doc.name]}`"
     if doc.required:
         return "ja" if "." not in doc.name else "ja, als het blok er staat"
     if doc.default in (None, [], "") or doc.model is not None:

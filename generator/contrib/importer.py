@@ -113,6 +113,19 @@ class Mapping:
         return names
 
 
+def columns_of(reason: str, mapping: Mapping) -> list[str]:
+    """The sheet columns behind a refused row's field ('locatie.coordinaten.lat: ...' -> [Lat])."""
+    field_name = reason.split(":", 1)[0]
+    if field_name == "sleutel":
+        return list(mapping.key)
+    names: list[str] = []
+    for dotted, value in mapping.columns.items():
+        if dotted == field_name or dotted.startswith(field_name + "."):
+            found = PLACEHOLDER.findall(value) if is_template(value) else [value]
+            names += [n for n in found if n not in names]
+    return names
+
+
 def is_template(value: str) -> bool:
     """'{Sport} bij {Naam}' combines columns; 'Naam' names one column."""
     return bool(PLACEHOLDER.search(value))

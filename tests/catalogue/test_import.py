@@ -311,7 +311,7 @@ def test_cli_prints_rows_and_summary_without_traceback(tmp_path, mapping):
         check=False,
     )
     assert done.returncode == 1
-    assert "rij 5:" in done.stdout and "rij 7:" in done.stdout
+    assert "rij 5, kolom " in done.stdout and "rij 7, kolom " in done.stdout
     assert "6 rijen gelezen: 3 nieuw, 0 bijgewerkt" in done.stderr
     assert "Geweigerd, per reden:" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr

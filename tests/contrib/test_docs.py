@@ -111,3 +111,38 @@ def test_example_messages_are_what_validate_prints(tmp_path: Path):
     assert lines and all(line in contributing for line in lines), lines
     assert len(re.findall(r"^offers/\S+\.yaml:\d+:\d+: ", contributing, re.MULTILINE)) >= \
         len(MISTAKES)
+
+
+def template_fields() -> list[tuple[str, str]]:
+    """(dotted field name, its comment) for every key in offer-template.yaml, commented or not."""
+    found, stack = [], []  # stack: (column, name) of the enclosing blocks
+    for raw in (REPO / "offer-template.yaml").read_text("utf-8").splitlines():
+        line = re.sub(r"^(\s*)# ", r"\1", raw)  # a commented-out key counts too
+        match = re.match(r"^(\s*(?:- )?)([a-z_]+):", line)
+        if not match:
+            continue
+        column = len(match.group(1))
+        while stack and stack[-1][0] >= column:
+            stack.pop()
+        name = ".".join([n for _, n in stack] + [match.group(2)])
+        stack.append((column, match.group(2)))
+        found.append((name, line.split(" # ", 1)[1] if " # " in line else ""))
+    return found
+
+
+def test_template_marks_optional_exactly_what_the_schema_allows_to_leave_out():
+    """'# optioneel' on a field the schema requires (or missing on one it does not) misleads
+    the clubs: the issue found CONTRIBUTING calling the required price optional."""
+    docs = {doc.name: doc for doc in field_docs()}
+    fields = template_fields()
+    assert {"titel", "kosten.bedrag", "rooster.dag", "fotos.alt", "controle"} <= dict(fields).keys()
+    marked = {name for name, comment in fields if "optioneel" in comment}
+    for name, comment in fields:
+        doc = docs[name]  # every key in the template is a schema field
+        parents = {name.rsplit(".", n)[0] for n in range(1, name.count(".") + 1)}
+        if name in ("controle", "bron"):
+            assert "bron" in comment and "optioneel" not in comment, name
+        elif doc.required:
+            assert name not in marked, f"{name} is required but marked optioneel"
+        else:
+            assert name in marked or parents & marked, f"{name} may be left out: mark it"
