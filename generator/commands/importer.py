@@ -50,13 +50,18 @@ Aangepast sporten, KvK-nummer, Breedtegraad and Lengtegraad:
 
 Anything not in the sheet (price, times, accessibility) stays unknown: the page then says
 "Onbekend: vraag het de aanbieder". Leave 'controle' out: a curator adds it after checking.
+CSV (comma or semicolon) and XLSX are both read. Coordinates are WGS84 (a decimal comma is read
+as a point); a point outside the Netherlands, with lat and lon swapped, or more than 5 km from
+its postcode refuses the row. Without them an offer sits on its postcode's centre.
 
 Running the import again with the same 'bron' updates the files it wrote (found by 'sleutel';
 without 'sleutel' a row is identified by all its mapped cells): new rows are added, changed rows
 rewritten, unchanged ones left alone, files a curator has reviewed ('controle') never touched.
 Rows that disappeared from the sheet are listed; --remove-missing deletes their files.
-Refused rows are written to a CSV (--refused) with a 'reden' column: fix them there and import
-that file with the same mapping (without --remove-missing).
+Each refused row is printed as "FILE: rij N, kolom 'X': field: message (got VALUE)", then a
+count per reason. Refused rows are written to a CSV (--refused) with 'importrij' and 'reden'
+columns: fix them there and import that file with the same mapping (without --remove-missing).
+A worked example with a 636-row sheet: README.md, "Importing a municipality's spreadsheet".
 """
 
 

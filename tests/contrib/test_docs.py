@@ -146,3 +146,20 @@ def test_template_marks_optional_exactly_what_the_schema_allows_to_leave_out():
             assert name not in marked, f"{name} is required but marked optioneel"
         else:
             assert name in marked or parents & marked, f"{name} may be left out: mark it"
+
+
+def test_readme_and_import_help_describe_the_same_mapping():
+    """Every mapping key and import option is in both the README section and `import --help`."""
+    from generator.commands.importer import MAPPING_EXAMPLE
+    from generator.contrib.importer import MAPPING_KEYS
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    section = readme.split("## Importing a municipality's spreadsheet", 1)[1].split("\n## ", 1)[0]
+    helped = run_cli("import", "--help").stdout
+    assert MAPPING_EXAMPLE.splitlines()[0] in helped
+    for key in MAPPING_KEYS:
+        assert f"`{key}`" in section, key
+        assert f"  {key}:" in MAPPING_EXAMPLE, key
+    for text in ("--remove-missing", "--refused", "XLSX", "importrij", "locatie.coordinaten",
+                 "https://", "5 km", "kolom 'X'"):
+        assert text in section and text in helped, text
