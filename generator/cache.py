@@ -42,6 +42,11 @@ def entry_key(build_key: str, offer_id: str, raw: bytes) -> str:
     return h.hexdigest()
 
 
+def packed_entry(key: str, parts: object, page: bytes) -> tuple[str, bytes, bytes]:
+    """One offer's cache row: (key, pickled products, compressed page)."""
+    return key, pickle.dumps(parts, pickle.HIGHEST_PROTOCOL), zlib.compress(page, 1)
+
+
 class BuildCache:
     """Offer products and output manifests in one SQLite file (or in memory, without a folder)."""
 
@@ -55,6 +60,7 @@ class BuildCache:
         self.db = sqlite3.connect(path, timeout=60)
         self.db.executescript(SCHEMA)
         self.used_blobs: set[str] = set()
+        self.fresh_pages: dict[str, bytes] = {}  # key -> compressed page, made by this build
         self.build_key = ""  # set by the pipeline: memo keys of build-wide files include it
 
     def parts(self, keys: list[str]) -> dict[str, object]:
@@ -68,16 +74,22 @@ class BuildCache:
         return found
 
     def page(self, key: str) -> bytes:
-        """The rendered page of one entry."""
-        row = self.db.execute("select page from offers where key = ?", (key,)).fetchone()
-        return zlib.decompress(row[0])
+        """The rendered page of one entry (from memory when this build made it)."""
+        packed = self.fresh_pages.pop(key, None)
+        if packed is None:
+            row = self.db.execute("select page from offers where key = ?", (key,)).fetchone()
+            packed = row[0]
+        return zlib.decompress(packed)
 
     def put(self, items: list[tuple[str, object, bytes]]) -> None:
         """Store (key, products, page) entries."""
-        self.db.executemany(
-            "insert or replace into offers values (?, ?, ?)",
-            [(k, pickle.dumps(p, pickle.HIGHEST_PROTOCOL), zlib.compress(page, 1))
-             for k, p, page in items])
+        self.put_packed([packed_entry(k, p, page) for k, p, page in items])
+
+    def put_packed(self, entries: list[tuple[str, bytes, bytes]]) -> None:
+        """Store entries made by `packed_entry` (in worker processes: the parent only inserts);
+        their pages stay in memory until this build has written them."""
+        self.db.executemany("insert or replace into offers values (?, ?, ?)", entries)
+        self.fresh_pages.update((key, page) for key, _parts, page in entries)
 
     def memo(self, key: str, make) -> bytes:
         """The bytes stored under `key`, made (and stored) by `make()` the first time."""

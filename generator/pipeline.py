@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .cache import BuildCache, entry_key, hash_tree
+from .cache import BuildCache, entry_key, hash_tree, packed_entry
 from .catalogue.coaches import load_coaches
 from .catalogue.load import Source, check_source, gc_paused, read_sources
 from .catalogue.problems import Problem
@@ -29,6 +29,7 @@ from .catalogue.schema import json_schema
 from .opendata.export import check_package, export_files, offer_exports, site_downloads
 from .site import adapter, pages
 from .site.adapter import Theme, drop_shells, plain_settings, render_theme, theme_in
+from .site.data import reference_files
 from .site.output import Output
 from .site.render import OfferParts, OfferRenderer, render_site
 from .site.settings import Paths, Settings, read_settings
@@ -141,12 +142,11 @@ def offer_parts(sources: list[Source], key: str, ref: Reference, build: Build,
     keys = [entry_key(key, s.id, s.raw) for s in sources]
     cached = {k: p for k, p in cache.parts(keys).items() if photos_unchanged(p)}
     todo = [(s, k) for s, k in zip(sources, keys, strict=True) if k not in cached]
-    made = make_parts(todo, ref, build)
-    cache.put([(p.key, p, page) for p, _problems, page in made if p is not None])
-    fresh = {p.key: p for p, _problems, _page in made if p is not None}
+    made = make_parts(todo, ref, build, cache)
+    fresh = {p.key: p for p, _problems in made if p is not None}
     parts = [cached.get(k) or fresh[k] for k in keys if k in cached or k in fresh]
     problems = [q for p in cached.values() for q in p.problems]
-    problems += [q for _p, found, _page in made for q in found]
+    problems += [q for _p, found in made for q in found]
     problems.sort(key=lambda p: (p.path, p.line, p.column))
     return parts, problems, {"reused": len(cached), "rendered": len(fresh)}
 
@@ -163,25 +163,41 @@ def photos_unchanged(parts: OfferParts) -> bool:
     return True
 
 
-def make_parts(todo: list[tuple[Source, str]], ref: Reference, build: Build) -> list[tuple]:
-    """Build the parts of the offers in `todo`, in worker processes when there are many."""
+def make_parts(todo: list[tuple[Source, str]], ref: Reference, build: Build,
+               cache: BuildCache) -> list[tuple]:
+    """Build and store the parts of the offers in `todo`, in worker processes when there are
+    many; the cache rows are made by the workers and stored as each chunk comes back."""
     if not todo:
         return []
+    args = (ref.folder, build.settings, build.theme.shells[3], build.today)
     if len(todo) < PARALLEL_FROM or build.jobs < 2:
-        return make_chunk((todo, ref.folder, build.settings, build.theme.shells[3], build.today))
-    chunks = [(todo[i:i + CHUNK], ref.folder, build.settings, build.theme.shells[3], build.today)
-              for i in range(0, len(todo), CHUNK)]
+        return store(make_chunk((todo, *args)), cache)
+    chunks = [(todo[i:i + CHUNK], *args) for i in range(0, len(todo), CHUNK)]
     say = build.progress or (lambda message: None)
     made: list[tuple] = []
     with ProcessPoolExecutor(max_workers=build.jobs) as pool:
-        for chunk in pool.map(make_chunk, chunks):
-            made += chunk
+        results = pool.map(make_chunk, chunks)  # every chunk is submitted here
+        premake_reference_files(ref, cache)  # while the workers run
+        for chunk in results:
+            made += store(chunk, cache)
             say(f"aanbod controleren en opmaken: {len(made)}/{len(todo)}")
     return made
 
 
+def store(chunk: list[tuple], cache: BuildCache) -> list[tuple]:
+    """Put a chunk's cache rows into the cache; return its (parts, problems)."""
+    cache.put_packed([entry for _parts, _problems, entry in chunk if entry is not None])
+    return [(parts, problems) for parts, problems, _entry in chunk]
+
+
+def premake_reference_files(ref: Reference, cache: BuildCache) -> None:
+    """Make (and memoise) the data files that depend on the reference data only."""
+    reference_files(ref, lambda name, make: cache.memo(f"{name}:{cache.build_key}", make))
+
+
 def make_chunk(args) -> list[tuple]:
-    """validate -> enrich -> render -> export for a list of files; (parts, problems, page)."""
+    """validate -> enrich -> render -> export for a list of files; (parts, problems, cache
+    row) each, the row pickled and compressed here so the parent process only stores it."""
     todo, reference_dir, settings, shell, today = args
     ref = load_reference(reference_dir)
     renderer = OfferRenderer(settings, ref, shell)
@@ -195,7 +211,7 @@ def make_chunk(args) -> list[tuple]:
         parts, page = renderer.render(key, offer)
         parts.exports = offer_exports(offer, ref, settings.site_url)
         parts.problems = problems
-        made.append((parts, problems, page))
+        made.append((parts, problems, packed_entry(parts.key, parts, page)))
     return made
 
 

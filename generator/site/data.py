@@ -170,10 +170,15 @@ def data_files(parts: list, ref: Reference, memo) -> dict[str, str | bytes]:
     from the offers' parts already in search order. `memo(name, make)` keeps the files made
     from the reference data alone between builds."""
     files = {"zoek.json": compact_json(search_file([p.search for p in parts], ref)),
-             "pc4.json": memo("pc4.json", lambda: compact_json(pc4_file(ref)).encode()),
-             "plaatsen.json": memo("plaatsen.json", lambda: compact_json(
-                 gazetteer_file(gazetteer(ref.folder))).encode())}
+             **reference_files(ref, memo)}
     for start in range(0, len(parts), SHARD_SIZE):
         records = [p.detail for p in parts[start:start + SHARD_SIZE]]
         files[f"details/{start // SHARD_SIZE}.json"] = compact_json(records)
     return files
+
+
+def reference_files(ref: Reference, memo) -> dict[str, bytes]:
+    """pc4.json and plaatsen.json: made from the reference data alone (memoised)."""
+    return {"pc4.json": memo("pc4.json", lambda: compact_json(pc4_file(ref)).encode()),
+            "plaatsen.json": memo("plaatsen.json", lambda: compact_json(
+                gazetteer_file(gazetteer(ref.folder))).encode())}
