@@ -116,3 +116,23 @@ def test_offers_at_one_spot_open_a_list(browser, stacked):
     links.first.wait_for()
     assert sorted(links.all_text_contents()) == ["Stoelyoga in de test", "Tweede stoelyoga"]
     context.close()
+
+
+def test_show_on_map_opens_the_list_of_a_shared_spot(browser, stacked):
+    """'Toon op de kaart' for an offer that shares its spot focuses that spot's one marker,
+    which counts both offers and lists them."""
+    context = browser.new_context(locale="nl-NL", **PHONE)
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(stacked)
+                  else r.abort())
+    page = context.new_page()
+    page.goto(stacked + "?r=0")
+    page.wait_for_function("Number(document.documentElement.dataset.bkReady || 0) >= 1")
+    item = page.locator("#bk-lijst > li", has_text="Tweede stoelyoga")
+    item.locator(".bk-op-kaart").click()
+    page.wait_for_function("document.activeElement.classList.contains('bk-cluster')")
+    assert page.evaluate("document.activeElement.title") == \
+        "2 activiteiten op deze plek: klik voor de lijst"
+    links = page.locator(".leaflet-popup .bk-plek-lijst a")
+    links.first.wait_for()
+    assert sorted(links.all_text_contents()) == ["Stoelyoga in de test", "Tweede stoelyoga"]
+    context.close()

@@ -22,7 +22,7 @@
   var dist = null;     // distance per offer (km) from the chosen location
   var shown = PAGE;
   var shards = {};     // shard number -> Promise of records
-  var map, clusterLayer, index, features, radiusCircle;
+  var map, clusterLayer, index, radiusCircle;
   var firstClusters = true;
 
   function fetchJSON(path) {
@@ -34,20 +34,21 @@
 
   /* ---- data ---- */
   function decode(raw) {
-    var n = raw.n, lat = new Float64Array(n), lon = new Float64Array(n);
+    var n = raw.n, lat = new Float64Array(n), lon = new Float64Array(n), spot = new Float64Array(n);
     // One 32-bit word per 32 activities (the vocabulary has more than 64 activities).
     var aw = [], y = 0, x = 0, i;
     for (i = 0; i < Math.ceil(raw.activiteiten.length / 32); i++) { aw.push(new Uint32Array(n)); }
     for (i = 0; i < n; i++) {
       y += raw.y[i]; x += raw.x[i];
       lat[i] = y / raw.scale; lon[i] = x / raw.scale;
+      spot[i] = y * 4194304 + x;  // one number per spot (integer coordinates; exact in a double)
       var acts = typeof raw.a[i] === "number" ? [raw.a[i]] : raw.a[i];
       for (var j = 0; j < acts.length; j++) {
         aw[acts[j] >> 5][i] |= (1 << (acts[j] & 31)) >>> 0;
       }
     }
     return {
-      raw: raw, n: n, lat: lat, lon: lon, aw: aw,
+      raw: raw, n: n, lat: lat, lon: lon, spot: spot, aw: aw,
       g: Uint32Array.from(raw.g), t: Uint32Array.from(raw.t), k: Int32Array.from(raw.k),
       f: Uint32Array.from(raw.f), l: Uint32Array.from(raw.l), j: Int32Array.from(raw.j)
     };
@@ -320,9 +321,11 @@
     }
   }
 
-  function filter(s, where) {
+  /* The offers that match `s` (sorted by distance from `where`); with `counting`, also the
+   * counts next to each choice (what that choice would find with the other filters kept). */
+  function filter(s, where, counting) {
     var facets = compile(s), active = facets.filter(function (f) { return f[1]; });
-    var counts = emptyCounts(s), out = [], n = D.n;
+    var counts = counting ? emptyCounts(s) : null, out = [], n = D.n;
     var radius = where && Number(s.r) > 0 ? Number(s.r) : 0;
     var age = s.leeftijd !== "" && !isNaN(Number(s.leeftijd)) ? Number(s.leeftijd) : -1;
     dist = where ? new Float32Array(n) : null;
@@ -344,12 +347,13 @@
       }
       if (fails === 0) {
         out.push(i);
+        if (!counts) { continue; }
         for (var g = 0; g < facets.length; g++) { countFacet(facets[g][0], i, counts, s); }
-      } else if (fails === 1) {
+      } else if (fails === 1 && counts) {
         countFacet(failed, i, counts, s);
       }
     }
-    if (where) { out.sort(function (a, b) { return dist[a] - dist[b]; }); }
+    if (where && !counts) { out.sort(function (a, b) { return dist[a] - dist[b]; }); }
     return { results: out, counts: counts };
   }
 
@@ -395,10 +399,6 @@
     L.tileLayer(cfg.tiles, { attribution: cfg.attribution, maxZoom: cfg.maxZoom }).addTo(map);
     L.Icon.Default.imagePath = new URL("assets/vendor/leaflet/images/", base).href;
     clusterLayer = L.layerGroup().addTo(map);
-    features = new Array(D.n);
-    for (var i = 0; i < D.n; i++) {
-      features[i] = { type: "Feature", properties: { i: i }, geometry: { type: "Point", coordinates: [D.lon[i], D.lat[i]] } };
-    }
     map.on("moveend", drawClusters);
     map.on("popupopen", function (e) {  // Leaflet names its close button in English
       var close = e.popup.getElement().querySelector(".leaflet-popup-close-button");
@@ -406,12 +406,41 @@
     });
   }
 
+  /* The offers `ids` grouped by spot: one point per spot, holding the offers there (many
+   * offers share a sports park; the clustering then works on spots, not on offers). */
+  function spotPoints(ids) {
+    var at = new Map(), pts = [];
+    for (var k = 0; k < ids.length; k++) {
+      var i = ids[k], key = D.spot[i], p = at.get(key);
+      if (p === undefined) {
+        p = { type: "Feature", properties: { ids: [i], n: 1 }, geometry: { type: "Point", coordinates: [D.lon[i], D.lat[i]] } };
+        at.set(key, p);
+        pts.push(p);
+      } else {
+        p.properties.ids.push(i);
+        p.properties.n++;
+      }
+    }
+    return pts;
+  }
+
   function clusterIndex(ids) {
-    var pts = new Array(ids.length);
-    for (var i = 0; i < ids.length; i++) { pts[i] = features[ids[i]]; }
     // Clustered up to the deepest zoom, 60 screen pixels apart: markers never overlap as touch
-    // targets; offers at one spot stay one marker that opens a list (openSpot).
-    index = new Supercluster({ radius: 60, extent: 256, minZoom: 6, maxZoom: cfg.maxZoom }).load(pts);
+    // targets; offers at one spot are one marker that opens a list (openSpot). A cluster's
+    // "n" counts offers (its point_count counts spots).
+    index = new Supercluster({
+      radius: 60, extent: 256, minZoom: 6, maxZoom: cfg.maxZoom,
+      map: function (props) { return { n: props.n }; },
+      reduce: function (total, props) { total.n += props.n; }
+    }).load(spotPoints(ids));
+  }
+
+  /* The offers under a map item: a spot's own, or every spot's in a cluster. */
+  function offersOf(c) {
+    if (!c.properties.cluster) { return c.properties.ids; }
+    var ids = [];
+    index.getLeaves(c.properties.cluster_id, Infinity).forEach(function (f) { ids.push.apply(ids, f.properties.ids); });
+    return ids;
   }
 
   function drawClusters() {
@@ -426,24 +455,24 @@
     clusterLayer.eachLayer(function (m) { if (m !== keep) { clusterLayer.removeLayer(m); } });
     items.forEach(function (c) {
       var ll = [c.geometry.coordinates[1], c.geometry.coordinates[0]];
-      var key = c.properties.cluster ? "c" + c.properties.cluster_id : "p" + c.properties.i;
+      var key = c.properties.cluster ? "c" + c.properties.cluster_id : "p" + c.properties.ids[0];
       if (keep && keep.bkKey === key) { return; }
-      if (c.properties.cluster) {
-        var n = c.properties.point_count;
+      if (c.properties.cluster || c.properties.n > 1) {
+        var n = c.properties.n;
         var size = n < 10 ? 34 : n < 100 ? 40 : n < 1000 ? 48 : 56;
         var name = n + " activiteiten";
         var m = L.marker(ll, {
           icon: L.divIcon({ html: "<span aria-hidden=\"true\">" + n + "</span>", className: "bk-cluster", iconSize: [size, size] }),
           title: name + ": klik om in te zoomen", keyboard: true
         });
-        var deeper = index.getClusterExpansionZoom(c.properties.cluster_id);
+        var deeper = c.properties.cluster ? index.getClusterExpansionZoom(c.properties.cluster_id) : Infinity;
         var open;
         if (deeper > cfg.maxZoom) {  // all at one spot: zooming cannot split them
           name = n + " activiteiten op deze plek";
           m.options.title = name + ": klik voor de lijst";
           m.bindPopup("Laden...");
-          m.on("popupopen", function () { openSpot(m, c.properties.cluster_id); });
-          m.bkSpot = index.getLeaves(c.properties.cluster_id, Infinity).map(function (f) { return f.properties.i; });
+          m.bkIds = offersOf(c);
+          m.on("popupopen", function () { openSpot(m); });
           open = function () { if (!m.isPopupOpen()) { m.openPopup(); } };  // Leaflet itself opens it on Enter
         } else {
           open = function () {
@@ -461,7 +490,7 @@
         icon.setAttribute("role", "button");
         icon.setAttribute("aria-label", m.options.title);
       } else {
-        var i = c.properties.i;
+        var i = c.properties.ids[0];
         var marker = L.marker(ll, { alt: "Activiteit (naam wordt geladen)", keyboard: true });
         marker.bindPopup("Laden...");
         marker.on("popupopen", function () { popup(marker, i); });
@@ -492,15 +521,14 @@
   function markerFor(i) {
     var found = null;
     clusterLayer.eachLayer(function (m) {  // its own pin, or the marker of the spot it shares
-      if (m.bkIndex === i || (m.bkSpot && m.bkSpot.indexOf(i) >= 0)) { found = m; }
+      if (m.bkIndex === i || (m.bkIds && m.bkIds.indexOf(i) >= 0)) { found = m; }
     });
     return found;
   }
 
   /* Offers at one spot: one marker, its popup lists them all (links to their pages). */
-  function openSpot(marker, clusterId) {
-    var leaves = index.getLeaves(clusterId, Infinity);
-    Promise.all(leaves.map(function (f) { return details(f.properties.i); })).then(function (rs) {
+  function openSpot(marker) {
+    Promise.all(marker.bkIds.map(details)).then(function (rs) {
       var box = document.createElement("div"), head = document.createElement("p");
       head.textContent = rs.length + " activiteiten op deze plek:";
       var list = document.createElement("ul");
@@ -670,11 +698,10 @@
       drawClusters();
       return finish(renderList());
     }
-    var r = filter(state, where);
+    var r = filter(state, where, false);
     performance.mark("bk-filtered");
     results = r.results;
     shown = Math.max(PAGE, restoring.shown || 0);
-    showCounts(r.counts);
     var n = results.length;
     var place = where ? (Number(state.r) > 0 ? " binnen " + state.r + " km van " : " vanaf ") + where.label : "";
     el("bk-aantal").textContent = n ? (n === 1 ? "1 activiteit" : n + " activiteiten") + " gevonden" + place + "." :
@@ -685,6 +712,7 @@
     performance.mark("bk-indexed");
     fitResults(where);
     drawClusters();
+    showCounts(filter(state, where, true).counts);  // after the map: a second pass, off the first paint
     window.bkLastApplyMs = performance.now() - t0;
     document.documentElement.dataset.bkResults = String(n);
     document.documentElement.dataset.bkCentre = where ? where.lat.toFixed(5) + "," + where.lon.toFixed(5) : "";
