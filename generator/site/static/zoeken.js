@@ -712,11 +712,21 @@
     performance.mark("bk-indexed");
     fitResults(where);
     drawClusters();
-    showCounts(filter(state, where, true).counts);  // after the map: a second pass, off the first paint
+    // The counts next to the choices: a second pass, in a task of its own after the map is drawn
+    // (short tasks keep the page responsive on a slow phone).
+    var token = apply.token = {}, shownState = state;
+    var counted = later().then(function () {
+      if (apply.token === token) { showCounts(filter(shownState, where, true).counts); }
+    });
     window.bkLastApplyMs = performance.now() - t0;
     document.documentElement.dataset.bkResults = String(n);
     document.documentElement.dataset.bkCentre = where ? where.lat.toFixed(5) + "," + where.lon.toFixed(5) : "";
-    return finish(renderList());
+    return finish(Promise.all([counted, renderList()]));
+  }
+
+  /* A promise that resolves in a later task. */
+  function later() {
+    return new Promise(function (resolve) { setTimeout(resolve, 0); });
   }
 
   function finish(rendered) {
@@ -811,54 +821,59 @@
       D = decode(raw);
       performance.mark("bk-decoded");
       buildControls();
-      initMap();
-      state = readURL();
-      writeForm(state);
-      restoring = history.state || {};
-      history.replaceState(history.state, "", toURL(state));
-      el("bk-filters").open = window.matchMedia("(min-width: 60em)").matches || activeFilters(state) > 0;
-      form.addEventListener("change", onChange);
-      form.addEventListener("submit", function (e) { e.preventDefault(); submit(); });
-      form.addEventListener("keydown", function (e) {
-        if (e.target.tagName === "SELECT") { keyed = /^(Arrow|Page|Home|End)/.test(e.key) ? e.target : null; }
-      });
-      form.addEventListener("pointerdown", function () { keyed = null; burst = null; });
-      form.addEventListener("focusout", function (e) { if (e.target === burst) { burst = null; } });
-      var combo = P.combobox(el("bk-q"), el("bk-q-lijst"), el("bk-q-status"), function () { submit(); });
-      el("bk-q").addEventListener("focus", function () {
-        // suggestions for what was typed while the gazetteer loaded
-        loadPlaces().then(function () { if (document.activeElement === el("bk-q")) { combo.open(); } });
-      }, { once: true });
-      el("bk-meer").addEventListener("click", function () {
-        var first = shown;
-        shown += PAGE;
-        renderList().then(function () {
-          var next = el("bk-lijst").children[first];
-          if (next) { next.querySelector("a").focus(); }
-        });
-      });
-      el("bk-wis").addEventListener("click", function () {
-        var next = JSON.parse(JSON.stringify(state)); clearFilters(next); go(next, "push");
-      });
-      el("bk-toon").addEventListener("click", function () {
-        if (!window.matchMedia("(min-width: 60em)").matches) { el("bk-filters").open = false; }
-        revealResults("always");
-      });
-      el("bk-locatie").addEventListener("click", locate);
-      var saving = null;
-      window.addEventListener("scroll", function () {
-        if (!saving) { saving = setTimeout(function () { saving = null; saveScroll(); }, 250); }
-      }, { passive: true });
-      window.addEventListener("pagehide", saveScroll);
-      window.addEventListener("popstate", function (e) {
-        state = readURL(); writeForm(state); restoring = e.state || {}; applyWhenReady();
-      });
-      return applyWhenReady();
+      return later().then(function () { return ready(); });
     }).catch(function (err) {
       el("bk-aantal").textContent = "Het aanbod kon niet worden geladen. Probeer het later opnieuw.";
       throw err;
     });
     return postcodes;
+  }
+
+  /* The map, the form's behaviour and the first search, once the data is decoded. */
+  function ready() {
+    initMap();
+    state = readURL();
+    writeForm(state);
+    restoring = history.state || {};
+    history.replaceState(history.state, "", toURL(state));
+    el("bk-filters").open = window.matchMedia("(min-width: 60em)").matches || activeFilters(state) > 0;
+    form.addEventListener("change", onChange);
+    form.addEventListener("submit", function (e) { e.preventDefault(); submit(); });
+    form.addEventListener("keydown", function (e) {
+      if (e.target.tagName === "SELECT") { keyed = /^(Arrow|Page|Home|End)/.test(e.key) ? e.target : null; }
+    });
+    form.addEventListener("pointerdown", function () { keyed = null; burst = null; });
+    form.addEventListener("focusout", function (e) { if (e.target === burst) { burst = null; } });
+    var combo = P.combobox(el("bk-q"), el("bk-q-lijst"), el("bk-q-status"), function () { submit(); });
+    el("bk-q").addEventListener("focus", function () {
+      // suggestions for what was typed while the gazetteer loaded
+      loadPlaces().then(function () { if (document.activeElement === el("bk-q")) { combo.open(); } });
+    }, { once: true });
+    el("bk-meer").addEventListener("click", function () {
+      var first = shown;
+      shown += PAGE;
+      renderList().then(function () {
+        var next = el("bk-lijst").children[first];
+        if (next) { next.querySelector("a").focus(); }
+      });
+    });
+    el("bk-wis").addEventListener("click", function () {
+      var next = JSON.parse(JSON.stringify(state)); clearFilters(next); go(next, "push");
+    });
+    el("bk-toon").addEventListener("click", function () {
+      if (!window.matchMedia("(min-width: 60em)").matches) { el("bk-filters").open = false; }
+      revealResults("always");
+    });
+    el("bk-locatie").addEventListener("click", locate);
+    var saving = null;
+    window.addEventListener("scroll", function () {
+      if (!saving) { saving = setTimeout(function () { saving = null; saveScroll(); }, 250); }
+    }, { passive: true });
+    window.addEventListener("pagehide", saveScroll);
+    window.addEventListener("popstate", function (e) {
+      state = readURL(); writeForm(state); restoring = e.state || {}; applyWhenReady();
+    });
+    return applyWhenReady();
   }
 
   function locate() {
