@@ -47,6 +47,11 @@ def packed_entry(key: str, parts: object, page: bytes) -> tuple[str, bytes, byte
     return key, pickle.dumps(parts, pickle.HIGHEST_PROTOCOL), zlib.compress(page, 1)
 
 
+def unpack_parts(blob: bytes) -> object:
+    """The products in a cache row's pickled parts."""
+    return pickle.loads(blob)  # noqa: S301 (our own cache file)
+
+
 class BuildCache:
     """Offer products and output manifests in one SQLite file (or in memory, without a folder)."""
 
@@ -70,7 +75,7 @@ class BuildCache:
         wanted = set(keys)
         for key, blob in rows:
             if key in wanted:
-                found[key] = pickle.loads(blob)  # noqa: S301 (our own cache file)
+                found[key] = unpack_parts(blob)
         return found
 
     def page(self, key: str) -> bytes:

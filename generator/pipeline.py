@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .cache import BuildCache, entry_key, hash_tree, packed_entry
+from .cache import BuildCache, entry_key, hash_tree, packed_entry, unpack_parts
 from .catalogue.coaches import load_coaches
 from .catalogue.load import Source, check_source, gc_paused, read_sources
 from .catalogue.problems import Problem
@@ -186,8 +186,8 @@ def make_parts(todo: list[tuple[Source, str]], ref: Reference, build: Build,
 
 def store(chunk: list[tuple], cache: BuildCache) -> list[tuple]:
     """Put a chunk's cache rows into the cache; return its (parts, problems)."""
-    cache.put_packed([entry for _parts, _problems, entry in chunk if entry is not None])
-    return [(parts, problems) for parts, problems, _entry in chunk]
+    cache.put_packed([entry for entry, _problems in chunk if entry is not None])
+    return [(unpack_parts(entry[1]) if entry else None, problems) for entry, problems in chunk]
 
 
 def premake_reference_files(ref: Reference, cache: BuildCache) -> None:
@@ -196,8 +196,9 @@ def premake_reference_files(ref: Reference, cache: BuildCache) -> None:
 
 
 def make_chunk(args) -> list[tuple]:
-    """validate -> enrich -> render -> export for a list of files; (parts, problems, cache
-    row) each, the row pickled and compressed here so the parent process only stores it."""
+    """validate -> enrich -> render -> export for a list of files; (cache row or None,
+    problems) each, the row pickled and compressed here so the parent process only stores it
+    (the parts travel once, inside the row)."""
     todo, reference_dir, settings, shell, today = args
     ref = load_reference(reference_dir)
     renderer = OfferRenderer(settings, ref, shell)
@@ -206,12 +207,12 @@ def make_chunk(args) -> list[tuple]:
         offer, problems = check_source(source.path, source.root, source.raw, ref, today,
                                        str(source.path))
         if offer is None:
-            made.append((None, problems, None))
+            made.append((None, problems))
             continue
         parts, page = renderer.render(key, offer)
         parts.exports = offer_exports(offer, ref, settings.site_url)
         parts.problems = problems
-        made.append((parts, problems, packed_entry(parts.key, parts, page)))
+        made.append((packed_entry(parts.key, parts, page), problems))
     return made
 
 
