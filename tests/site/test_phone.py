@@ -129,10 +129,12 @@ def test_show_on_map_opens_the_list_of_a_shared_spot(browser, stacked):
     page.wait_for_function("Number(document.documentElement.dataset.bkReady || 0) >= 1")
     item = page.locator("#bk-lijst > li", has_text="Tweede stoelyoga")
     item.locator(".bk-op-kaart").click()
-    page.wait_for_function("document.activeElement.classList.contains('bk-cluster')")
-    assert page.evaluate("document.activeElement.title") == \
-        "2 activiteiten op deze plek: klik voor de lijst"
     links = page.locator(".leaflet-popup .bk-plek-lijst a")
     links.first.wait_for()
     assert sorted(links.all_text_contents()) == ["Stoelyoga in de test", "Tweede stoelyoga"]
+    spot = page.locator(".bk-cluster[title='2 activiteiten op deze plek: klik voor de lijst']")
+    assert spot.count() == 1
+    # the focus is on that marker, or (once the list is filled) on the list's first link
+    assert page.evaluate("""() => document.activeElement.classList.contains('bk-cluster')
+        || !!document.activeElement.closest('.bk-plek-lijst')""")
     context.close()
