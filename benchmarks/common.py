@@ -1,7 +1,11 @@
 """Shared benchmark helpers: synthetic catalogues cached per size, timing, table output."""
 
 import datetime as dt
+import functools
+import http.server
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from generator.catalogue.load import find_offer_files
@@ -47,3 +51,16 @@ def warm(folder: Path) -> None:
     """Read every file once, so each run measures the work and not a cold disk cache."""
     for path, _root in find_offer_files([folder]):
         path.read_bytes()
+
+
+@contextmanager
+def served(folder: Path, handler: type = http.server.SimpleHTTPRequestHandler):
+    """Serve a folder on 127.0.0.1 (a free port) with `handler`; yield its base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(handler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -4,16 +4,15 @@ The site is served gzip-compressed with cache headers, as a static host or CDN s
 tile requests are blocked (the tile server is another origin and unreachable here).
 """
 
-import functools
 import gzip
 import http.server
 import json
 import os
 import subprocess
 import tempfile
-import threading
-from contextlib import contextmanager
 from pathlib import Path
+
+from .common import served
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -57,17 +56,9 @@ class StaticHost(http.server.SimpleHTTPRequestHandler):
         return None
 
 
-@contextmanager
 def hosted(folder: Path):
-    """Serve a folder like a static host on 127.0.0.1 (a free port); yield its base URL."""
-    handler = functools.partial(type("Host", (StaticHost,), {"packed": {}}), directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """Serve a folder like a static host on 127.0.0.1 (a free port); a context giving its URL."""
+    return served(folder, type("Host", (StaticHost,), {"packed": {}}))
 
 
 def lighthouse(url: str, tile_host: str) -> dict:

@@ -4,21 +4,19 @@ Baselines in the same run: the same offers as one folium MarkerCluster map (poin
 site's own Leaflet copies), and as one MkDocs page per offer (`not_in_nav`).
 """
 
-import functools
 import gzip
 import http.server
 import shutil
 import statistics
 import subprocess
 import sys
-import threading
-from contextlib import contextmanager
 from pathlib import Path
 
 from generator.catalogue.load import load_catalogue
 from generator.pipeline import build_site
 
 from .common import TODAY, size_label, synthetic, table, timed, warm
+from .common import served as common_served
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -37,17 +35,9 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         """Stay quiet."""
 
 
-@contextmanager
 def served(folder: Path):
-    """Serve a folder on localhost; yield its base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """Serve a folder on localhost, without request logs; a context giving its base URL."""
+    return common_served(folder, Quiet)
 
 
 def folder_size(folder: Path) -> tuple[int, int]:
