@@ -7,6 +7,7 @@ a stale entry can never be used. Photos are checked by size and mtime when an en
 """
 
 import hashlib
+import marshal
 import pickle  # noqa: S403 (the cache is written and read by this program only, locally)
 import sqlite3
 import zlib
@@ -15,8 +16,9 @@ from pathlib import Path
 SCHEMA = """
 create table if not exists offers (key text primary key, parts blob, page blob);
 create table if not exists blobs (key text primary key, value blob);
-create table if not exists manifests (site text primary key, manifest blob);
+create table if not exists indexes (name text primary key, value blob);
 """
+LOOKUP = 500  # keys per `select ... where key in (...)`
 
 
 def hash_tree(paths: list[Path], salt: str = "") -> str:
@@ -33,12 +35,13 @@ def hash_tree(paths: list[Path], salt: str = "") -> str:
     return h.hexdigest()
 
 
-def entry_key(build_key: str, offer_id: str, raw: bytes) -> str:
-    """The key of one offer's products."""
+def entry_key(build_key: str, offer_id: str, digest: str) -> str:
+    """The key of one offer's products (`digest`: the content address of the file's bytes,
+    catalogue.load.source_digest)."""
     h = hashlib.blake2b(build_key.encode(), digest_size=16)
     h.update(offer_id.encode())
     h.update(b"\0")
-    h.update(raw)
+    h.update(digest.encode())
     return h.hexdigest()
 
 
@@ -67,15 +70,36 @@ class BuildCache:
         self.used_blobs: set[str] = set()
         self.fresh_pages: dict[str, bytes] = {}  # key -> compressed page, made by this build
         self.build_key = ""  # set by the pipeline: memo keys of build-wide files include it
+        self._files: dict | None = None  # the offer files' index, loaded when first asked for
+
+    @property
+    def files(self) -> dict:
+        """The offer files' index (path -> (stat stamp, digest), catalogue.load.read_sources
+        reads and updates it); saved when the cache is closed."""
+        if self._files is None:
+            self._files = self._index("files")
+        return self._files
+
+    def _index(self, name: str) -> dict:
+        """A dict stored by `_save_index` (empty when there is none)."""
+        row = self.db.execute("select value from indexes where name = ?", (name,)).fetchone()
+        return marshal.loads(zlib.decompress(row[0])) if row else {}
+
+    def _save_index(self, name: str, value: dict) -> None:
+        """Store a dict of plain values (marshal: many times faster to load than pickle)."""
+        blob = zlib.compress(marshal.dumps(value), 1)
+        self.db.execute("insert or replace into indexes values (?, ?)", (name, blob))
 
     def parts(self, keys: list[str]) -> dict[str, object]:
         """The cached products for those keys that are present."""
         found: dict[str, object] = {}
-        rows = self.db.execute("select key, parts from offers")
-        wanted = set(keys)
-        for key, blob in rows:
-            if key in wanted:
-                found[key] = unpack_parts(blob)
+        keys = list(dict.fromkeys(keys))
+        for start in range(0, len(keys), LOOKUP):
+            chunk = keys[start:start + LOOKUP]
+            marks = ",".join("?" * len(chunk))
+            query = f"select key, parts from offers where key in ({marks})"  # noqa: S608
+            rows = self.db.execute(query, chunk)
+            found.update((key, unpack_parts(blob)) for key, blob in rows)
         return found
 
     def page(self, key: str) -> bytes:
@@ -117,21 +141,19 @@ class BuildCache:
 
     def manifest(self, site_dir: Path) -> dict[str, tuple[str, int, int]]:
         """What the last build wrote into `site_dir` (path -> digest, size, mtime)."""
-        row = self.db.execute("select manifest from manifests where site = ?",
-                              (str(Path(site_dir).resolve()),)).fetchone()
-        return pickle.loads(zlib.decompress(row[0])) if row else {}  # noqa: S301 (our own)
+        return self._index(f"manifest:{Path(site_dir).resolve()}")
 
     def save_manifest(self, site_dir: Path, manifest: dict[str, tuple[str, int, int]]) -> None:
         """Remember what this build wrote into `site_dir`."""
-        blob = zlib.compress(pickle.dumps(manifest, pickle.HIGHEST_PROTOCOL), 1)
-        self.db.execute("insert or replace into manifests values (?, ?)",
-                        (str(Path(site_dir).resolve()), blob))
+        self._save_index(f"manifest:{Path(site_dir).resolve()}", manifest)
 
     def commit(self) -> None:
         """Make this build's changes durable."""
         self.db.commit()
 
     def close(self) -> None:
-        """Commit and close."""
+        """Save the offer files' index, commit and close."""
+        if self._files is not None:
+            self._save_index("files", self._files)
         self.db.commit()
         self.db.close()

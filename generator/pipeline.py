@@ -79,7 +79,8 @@ def build_site(offers_dir: Path, site_dir: Path, config_file: Path = Path("mkdoc
     theme = render_theme(Path(config_file), paths.cache_dir)
     build = Build(settings, paths, theme, Path(site_dir), today or dt.date.today(), progress,
                   jobs=jobs or (os.cpu_count() or 1))
-    report = run(build)
+    with gc_paused():  # the whole build: the objects made here live until it ends
+        report = run(build)
     return {**report, "total_s": time.perf_counter() - started}
 
 
@@ -89,7 +90,8 @@ def build_after_mkdocs(config) -> dict:
     site_dir = Path(config.site_dir)
     theme = theme_in(site_dir)
     drop_shells(site_dir)
-    return run(Build(settings, paths, theme, site_dir, dt.date.today(), clean=False))
+    with gc_paused():
+        return run(Build(settings, paths, theme, site_dir, dt.date.today(), clean=False))
 
 
 def run(build: Build) -> dict:
@@ -99,7 +101,7 @@ def run(build: Build) -> dict:
     cache = BuildCache(build.paths.cache_dir)
     try:
         with gc_paused():
-            sources, problems = read_sources([build.paths.offers_dir])
+            sources, problems = read_sources([build.paths.offers_dir], cache.files)
             key = cache.build_key = build_key(build, ref)
             parts, more, counts = offer_parts(sources, key, ref, build, cache)
         coaches = load_coaches([build.paths.coaches_dir], build.paths.reference_dir, build.today)
@@ -139,7 +141,7 @@ def offer_parts(sources: list[Source], key: str, ref: Reference, build: Build,
                 cache: BuildCache) -> tuple[list[OfferParts], list[Problem], dict]:
     """Each offer's parts: from the cache when its file is unchanged, else built (validated,
     enriched, rendered, exported) and stored."""
-    keys = [entry_key(key, s.id, s.raw) for s in sources]
+    keys = [entry_key(key, s.id, s.digest) for s in sources]
     cached = {k: p for k, p in cache.parts(keys).items() if photos_unchanged(p)}
     todo = [(s, k) for s, k in zip(sources, keys, strict=True) if k not in cached]
     made = make_parts(todo, ref, build, cache)

@@ -6,7 +6,9 @@ app and the contributor tools. Big catalogues are checked in parallel processes.
 
 import datetime as dt
 import gc
+import hashlib
 import os
+import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -25,60 +27,131 @@ MISNAMED = "dit bestand wordt overgeslagen; geef het de extensie .yaml (kleine l
 
 def find_offer_files(paths: list[Path]) -> list[tuple[Path, Path | None]]:
     """Expand files and folders into (offer file, catalogue root or None), sorted."""
-    found = []
+    return [(Path(file), root) for file, root in offer_files(paths)]
+
+
+def offer_files(paths: list[Path]) -> list[tuple[str, Path | None]]:
+    """`find_offer_files` with each file as a plain string (no Path per file: 50k files)."""
+    found: list[tuple[str, Path | None]] = []
     for path in paths:
         path = Path(path)
         if path.is_dir():
             # offers/rotterdam/ is checked as part of offers/, so ids keep their gemeente
             root = next((a for a in (path, *path.parents) if a.name == "offers"), path)
             files = [
-                Path(folder, name)
+                os.path.join(folder, name)
                 for folder, _dirs, names in os.walk(path)
                 for name in names
-                if name.endswith(OFFER_SUFFIXES) or _misnamed(Path(name))
+                if name.endswith(OFFER_SUFFIXES) or _misnamed_name(name)
             ]
-            found += [(p, root) for p in sorted(files)]
+            # the order of sorted Paths: by components ("a/b" before "a-b/c")
+            found += [(f, root) for f in sorted(files, key=lambda f: f.split(os.sep))]
         else:
             root = next((a for a in path.parents if a.name == "offers"), None)
-            found.append((path, root))
+            found.append((str(path), root))
     return found
 
 
-def offer_id(path: Path, root: Path | None) -> str:
+def offer_id(path: Path | str, root: Path | None) -> str:
     """The id of an offer: '<gemeente folder>/<file name without .yaml>'."""
     if root is not None:
         full, base = str(path), str(root) + os.sep
         if full.startswith(base):  # the common case, without pathlib's parsing (50k files)
             return os.path.splitext(full[len(base):])[0].replace(os.sep, "/")
-        return "/".join(path.relative_to(root).with_suffix("").parts)
+        return "/".join(Path(path).relative_to(root).with_suffix("").parts)
+    path = Path(path)
     return f"{path.parent.name}/{path.stem}"
 
 
 @dataclass(frozen=True)
 class Source:
-    """The bytes of one offer file, with where they came from."""
+    """One offer file: where it is, its id and the digest of its bytes. The bytes themselves
+    are read only when they are needed (`raw`): a file whose stat matches the file index
+    (see `read_sources`) is not read at all when its cache entry is present."""
 
-    path: Path
+    file: str
     root: Path | None
-    raw: bytes
     id: str
+    digest: str
+    data: bytes | None = None  # the bytes, when they were read already
+
+    @property
+    def path(self) -> Path:
+        """The file as a Path."""
+        return Path(self.file)
+
+    @property
+    def raw(self) -> bytes:
+        """The file's bytes; read now when needed, and refused when they are no longer the
+        bytes the digest (and so the cache key) was made from."""
+        if self.data is not None:
+            return self.data
+        data = Path(self.file).read_bytes()
+        if source_digest(data) != self.digest:
+            raise OSError(f"{self.file} veranderde tijdens de build; bouw opnieuw")
+        return data
 
 
-def read_sources(paths: list[Path]) -> tuple[list[Source], list[Problem]]:
-    """Read every offer file under `paths`; problems for skipped, unreadable or duplicate files."""
-    items = find_offer_files(paths)
+def source_digest(raw: bytes) -> str:
+    """The content address of an offer file's bytes (part of its cache entry's key)."""
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+# The file index: path -> (stat stamp, digest), as git's index does for its work tree. A
+# file whose stamp (size, mtime, ctime, inode, device) is the one recorded is taken to have
+# the recorded digest without being read. The ctime cannot be set back by a program (unlike
+# the mtime, e.g. `touch -d` or a restored backup), so any write, rename or utime on the file
+# changes the stamp. A file is only recorded when its mtime and ctime are SETTLE_NS older
+# than the moment it was stat'ed: a write in the same clock tick as the recorded stamp would
+# otherwise leave the stamp as it was ("racy git"). Such a young file is read every build
+# until it is older. The digest, not the stamp, stays the cache key.
+SETTLE_NS = 3_000_000_000
+
+
+def stamp(file: str) -> tuple[int, int, int, int, int]:
+    """(size, mtime_ns, ctime_ns, inode, device) of a file."""
+    st = os.stat(file)
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev
+
+
+def read_source(file: str, root: Path | None, index: dict, seen: dict, now: int) -> Source:
+    """One offer file as a Source, read only when the file index does not know its stamp."""
+    mark = stamp(file)
+    known = index.get(file)
+    if known is not None and tuple(known[0]) == mark:
+        source = Source(file, root, offer_id(file, root), known[1])
+    else:
+        data = Path(file).read_bytes()
+        source = Source(file, root, offer_id(file, root), source_digest(data), data)
+    if max(mark[1], mark[2]) < now - SETTLE_NS:
+        seen[file] = (mark, source.digest)
+    return source
+
+
+def read_sources(paths: list[Path], index: dict | None = None
+                 ) -> tuple[list[Source], list[Problem]]:
+    """Every offer file under `paths`; problems for skipped, unreadable or duplicate files.
+
+    `index` (path -> (stamp, digest), kept by the caller between builds) lets unchanged files
+    go unread; it is updated in place to the files found now."""
+    index = {} if index is None else index
+    items = offer_files(paths)
     sources, problems = [], _duplicate_ids(items)
-    for path, root in items:
-        if _misnamed(path):
-            problems.append(Problem(str(path), 1, 1, "", MISNAMED))
+    seen: dict = {}
+    now = time.time_ns()
+    for file, root in items:
+        if not file.endswith(OFFER_SUFFIXES) and _misnamed_name(os.path.basename(file)):
+            problems.append(Problem(file, 1, 1, "", MISNAMED))
             continue
         try:
-            sources.append(Source(path, root, path.read_bytes(), offer_id(path, root)))
+            sources.append(read_source(file, root, index, seen, now))
         except OSError as exc:
-            problems.append(Problem(str(path), 1, 1, "",
+            problems.append(Problem(file, 1, 1, "",
                                     f"kan het bestand niet lezen: {exc.strerror}"))
+    index.clear()
+    index.update(seen)
     duplicate = {p.path for p in problems if "dubbele id" in p.message}
-    return [s for s in sources if str(s.path) not in duplicate], problems
+    return [s for s in sources if s.file not in duplicate], problems
 
 
 def check_file(
@@ -186,7 +259,7 @@ def _load(paths, reference_dir, today, jobs, progress, keep_offers) -> Catalogue
     return catalogue
 
 
-def _duplicate_ids(items: list[tuple[Path, Path | None]]) -> list[Problem]:
+def _duplicate_ids(items: list[tuple[Path | str, Path | None]]) -> list[Problem]:
     """Two files that map to the same id (e.g. x.yaml and x.yml, or a different case)."""
     seen: dict[str, list[Path]] = defaultdict(list)
     for path, root in items:
@@ -211,7 +284,13 @@ def _duplicate_ids(items: list[tuple[Path, Path | None]]) -> list[Problem]:
 
 def _misnamed(path: Path) -> bool:
     """Files meant as offers that would be skipped by name (.YAML, .yaml.txt)."""
-    name = path.name.lower()
-    return path.suffix not in OFFER_SUFFIXES and (
-        path.suffix.lower() in OFFER_SUFFIXES or ".yaml." in name or ".yml." in name
+    return _misnamed_name(path.name)
+
+
+def _misnamed_name(name: str) -> bool:
+    """`_misnamed` for a file name."""
+    suffix = os.path.splitext(name)[1]
+    lower = name.lower()
+    return suffix not in OFFER_SUFFIXES and (
+        suffix.lower() in OFFER_SUFFIXES or ".yaml." in lower or ".yml." in lower
     )

@@ -23,10 +23,11 @@ class Output:
     def __init__(self, site_dir: Path, previous: dict[str, tuple[str, int, int]]):
         """Start a build; `previous` is the manifest the last build into `site_dir` left."""
         self.site_dir = site_dir
+        self.root = os.path.join(str(site_dir), "")  # plain strings in the per-file paths
         self.previous = previous
         self.manifest: dict[str, tuple[str, int, int]] = {}
         self.written = 0
-        self.made: set[Path] = set()
+        self.made: set[str] = set()
 
     def _unchanged(self, rel: str, key: str) -> bool:
         """True when the file on disk is the one the last build wrote with this digest."""
@@ -34,7 +35,7 @@ class Output:
         if old is None or old[0] != key:
             return False
         try:
-            stat = os.stat(self.site_dir / rel)
+            stat = os.stat(self.root + rel)
         except OSError:
             return False
         if (stat.st_size, stat.st_mtime_ns) != (old[1], old[2]):
@@ -44,10 +45,11 @@ class Output:
 
     def _store(self, rel: str, key: str, data: bytes) -> None:
         """Write the bytes and remember them in the manifest."""
-        path = self.site_dir / rel
-        if path.parent not in self.made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.made.add(path.parent)
+        path = self.root + rel
+        folder = os.path.dirname(path)
+        if folder not in self.made:
+            os.makedirs(folder, exist_ok=True)
+            self.made.add(folder)
         with open(path, "wb") as f:
             f.write(data)
         stat = os.stat(path)

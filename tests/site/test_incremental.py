@@ -1,15 +1,20 @@
 """The build cache: a rebuild after one changed offer touches only what depends on it, and a
 change to the schema, a template, the reference data or a setting rebuilds every offer."""
 
+import csv
 import datetime as dt
+import gzip
+import io
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
 from generator import pipeline
+from generator.catalogue import load
 from generator.catalogue.reference import load_reference
 from generator.pipeline import BuildError, build_site
 from generator.site import pages
@@ -174,3 +179,56 @@ def test_changed_setting_rebuilds_everything(project, tmp_path):
 def test_another_day_rebuilds_everything(project):
     """Warnings and expiry depend on the date, so the date is part of the key."""
     assert everything_rebuilt(rebuild(project, today=TODAY + dt.timedelta(days=1)))
+
+
+def settled_rebuild(project, monkeypatch):
+    """Let the offer files' index record the files (they are only seconds old), rebuild
+    once so it does, and wait past the file system's clock tick."""
+    monkeypatch.setattr(load, "SETTLE_NS", 0)
+    time.sleep(0.02)
+    rebuild(project)
+    time.sleep(0.02)
+
+
+def test_same_size_edit_with_restored_mtime_is_rebuilt(project, monkeypatch):
+    """The files' index never hides an edit: same size, mtime set back, the page changes."""
+    offers, site, _cache, _report = project
+    settled_rebuild(project, monkeypatch)
+    path = offers / "rotterdam" / "stoelyoga-test.yaml"
+    old = os.stat(path)
+    path.write_text(path.read_text("utf-8").replace("Stoelyoga in de test", "Stoelyoga in de TEST"),
+                    encoding="utf-8")
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
+    report = rebuild(project)
+    assert (report["rendered"], report["reused"]) == (1, 2)
+    page = site / "aanbod" / "rotterdam" / "stoelyoga-test" / "index.html"
+    assert "Stoelyoga in de TEST" in page.read_text("utf-8")
+    assert (rebuild(project)["rendered"], rebuild(project)["written"]) == (0, 0)
+
+
+def test_renamed_offer_moves_its_page(project, monkeypatch):
+    """A renamed file: a new id and page, the old page gone, the index pages follow."""
+    offers, site, _cache, _report = project
+    settled_rebuild(project, monkeypatch)
+    (offers / "maastricht" / "zwemmen-test.yaml").rename(offers / "maastricht" / "baantjes.yaml")
+    report = rebuild(project)
+    assert report["rendered"] == 1 and report["removed"] >= 1
+    assert (site / "aanbod" / "maastricht" / "baantjes" / "index.html").is_file()
+    assert not (site / "aanbod" / "maastricht" / "zwemmen-test").exists()
+    listing = (site / "activiteit" / "zwemmen" / "index.html").read_text("utf-8")
+    assert "maastricht/baantjes/" in listing and "zwemmen-test" not in listing
+
+
+def test_offer_that_changes_group_leaves_the_old_index_page(project, monkeypatch):
+    """Another activity: the offer leaves its old activity page and joins the new one."""
+    offers, site, _cache, _report = project
+    settled_rebuild(project, monkeypatch)
+    path = offers / "rotterdam" / "stoelyoga-test.yaml"
+    path.write_text(path.read_text("utf-8").replace("activiteiten: [stoelyoga]",
+                                                    "activiteiten: [zwemmen]"), encoding="utf-8")
+    rebuild(project)
+    assert not (site / "activiteit" / "stoelyoga").exists()
+    assert "stoelyoga-test/" in (site / "activiteit" / "zwemmen" / "index.html").read_text()
+    text = gzip.decompress((site / "open-data" / "aanbod.csv.gz").read_bytes()).decode()
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert rows["rotterdam/stoelyoga-test"]["activiteiten"] == "zwemmen"
