@@ -95,4 +95,4 @@ def test_bytes_read_late_must_match_the_digest(offers, monkeypatch):
     source = by_id(read_sources([offers], index)[0])["maastricht/zwemmen-test"]
     Path(source.file).write_bytes(Path(source.file).read_bytes() + b"\n# later\n")
     with pytest.raises(OSError, match="veranderde tijdens de build"):
-        source.raw
+        _ = source.raw
