@@ -33,6 +33,7 @@ from .site.data import reference_files
 from .site.output import Output
 from .site.render import OfferParts, OfferRenderer, render_site
 from .site.settings import Paths, Settings, read_settings
+from .site.staging import publish, staging_folder, write_offer_files
 
 PARALLEL_FROM = 1000  # offers to (re)build before worker processes pay off
 CHUNK = 500
@@ -99,25 +100,35 @@ def run(build: Build) -> dict:
     say = build.progress or (lambda message: None)
     ref = load_reference(build.paths.reference_dir)
     cache = BuildCache(build.paths.cache_dir)
+    previous = cache.manifest(build.site_dir)
+    # A fresh build writes into a folder beside site/ (workers write offer pages meanwhile).
+    staging = staging_folder(build.site_dir) if build.clean and not previous else None
     try:
         with gc_paused():
             sources, problems = read_sources([build.paths.offers_dir], cache.files)
             key = cache.build_key = build_key(build, ref)
-            parts, more, counts = offer_parts(sources, key, ref, build, cache)
+            parts, more, counts, files = offer_parts(sources, key, ref, build, cache, staging)
         coaches = load_coaches([build.paths.coaches_dir], build.paths.reference_dir, build.today)
         problems = [*problems, *more, *coaches.problems]
         if any(p.severity == "error" for p in problems):
             raise BuildError(problems)
         say(f"{len(parts)} aanbod gecontroleerd ({counts['rendered']} opnieuw); site bouwen...")
         visible = [p for p in parts if not p.expired(build.today)]
-        out = open_output(build, cache)
+        out = open_output(build, previous, staging)
+        out.adopt(files)
         report = render_site(visible, ref, build.settings, build.theme, out, cache,
                              coaches.coaches)
         export_site(visible, out, build, cache)
         report["removed"] = out.remove_stale()
         report["written"] = out.written
+        if staging is not None:
+            publish(staging, build.site_dir)
         cache.save_manifest(build.site_dir, out.manifest)
         cache.keep_only({p.key for p in parts})
+    except BaseException:
+        if staging is not None and staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
     finally:
         cache.close()
     return {**report, **counts, "problems": problems,
@@ -138,19 +149,21 @@ def build_key(build: Build, ref: Reference) -> str:
 
 
 def offer_parts(sources: list[Source], key: str, ref: Reference, build: Build,
-                cache: BuildCache) -> tuple[list[OfferParts], list[Problem], dict]:
+                cache: BuildCache, staging: Path | None = None
+                ) -> tuple[list[OfferParts], list[Problem], dict, list[tuple]]:
     """Each offer's parts: from the cache when its file is unchanged, else built (validated,
-    enriched, rendered, exported) and stored."""
+    enriched, rendered, exported) and stored; with the files written into `staging` (the
+    pages of the offers built here, when the build is fresh)."""
     keys = [entry_key(key, s.id, s.digest) for s in sources]
     cached = {k: p for k, p in cache.parts(keys).items() if photos_unchanged(p)}
     todo = [(s, k) for s, k in zip(sources, keys, strict=True) if k not in cached]
-    made = make_parts(todo, ref, build, cache)
+    made, files = make_parts(todo, ref, build, cache, staging)
     fresh = {p.key: p for p, _problems in made if p is not None}
     parts = [cached.get(k) or fresh[k] for k in keys if k in cached or k in fresh]
     problems = [q for p in cached.values() for q in p.problems]
     problems += [q for _p, found in made for q in found]
     problems.sort(key=lambda p: (p.path, p.line, p.column))
-    return parts, problems, {"reused": len(cached), "rendered": len(fresh)}
+    return parts, problems, {"reused": len(cached), "rendered": len(fresh)}, files
 
 
 def photos_unchanged(parts: OfferParts) -> bool:
@@ -166,30 +179,40 @@ def photos_unchanged(parts: OfferParts) -> bool:
 
 
 def make_parts(todo: list[tuple[Source, str]], ref: Reference, build: Build,
-               cache: BuildCache) -> list[tuple]:
+               cache: BuildCache, staging: Path | None) -> tuple[list[tuple], list[tuple]]:
     """Build and store the parts of the offers in `todo`, in worker processes when there are
-    many; the cache rows are made by the workers and stored as each chunk comes back."""
+    many; the cache rows are made by the workers and stored as each chunk comes back. With a
+    staging folder, the workers write the offer pages there too; their manifest entries are
+    returned with the parts."""
     if not todo:
-        return []
-    args = (ref.folder, build.settings, build.theme.shells[3], build.today)
+        return [], []
+    args = (ref.folder, build.settings, build.theme.shells[3], build.today, staging)
     if len(todo) < PARALLEL_FROM or build.jobs < 2:
         return store(make_chunk((todo, *args)), cache)
     chunks = [(todo[i:i + CHUNK], *args) for i in range(0, len(todo), CHUNK)]
     say = build.progress or (lambda message: None)
     made: list[tuple] = []
+    files: list[tuple] = []
     with ProcessPoolExecutor(max_workers=build.jobs) as pool:
         results = pool.map(make_chunk, chunks)  # every chunk is submitted here
         premake_reference_files(ref, cache)  # while the workers run
+        # the coaches, whose first load reads the wijk outlines (memoised for the call in run)
+        load_coaches([build.paths.coaches_dir], build.paths.reference_dir, build.today)
         for chunk in results:
-            made += store(chunk, cache)
+            chunk_made, chunk_files = store(chunk, cache)
+            made += chunk_made
+            files += chunk_files
             say(f"aanbod controleren en opmaken: {len(made)}/{len(todo)}")
-    return made
+    return made, files
 
 
-def store(chunk: list[tuple], cache: BuildCache) -> list[tuple]:
-    """Put a chunk's cache rows into the cache; return its (parts, problems)."""
-    cache.put_packed([entry for entry, _problems in chunk if entry is not None])
-    return [(unpack_parts(entry[1]) if entry else None, problems) for entry, problems in chunk]
+def store(chunk: list[tuple], cache: BuildCache) -> tuple[list[tuple], list[tuple]]:
+    """Put a chunk's cache rows into the cache; return its (parts, problems) and the files
+    its worker wrote."""
+    cache.put_packed([entry for entry, _problems, _files in chunk if entry is not None])
+    made = [(unpack_parts(entry[1]) if entry else None, problems)
+            for entry, problems, _files in chunk]
+    return made, [f for _entry, _problems, files in chunk for f in files]
 
 
 def premake_reference_files(ref: Reference, cache: BuildCache) -> None:
@@ -199,9 +222,10 @@ def premake_reference_files(ref: Reference, cache: BuildCache) -> None:
 
 def make_chunk(args) -> list[tuple]:
     """validate -> enrich -> render -> export for a list of files; (cache row or None,
-    problems) each, the row pickled and compressed here so the parent process only stores it
-    (the parts travel once, inside the row)."""
-    todo, reference_dir, settings, shell, today = args
+    problems, files written) each, the row pickled and compressed here so the parent process
+    only stores it (the parts travel once, inside the row). With a staging folder, the pages
+    of visible offers are written there."""
+    todo, reference_dir, settings, shell, today, staging = args
     ref = load_reference(reference_dir)
     renderer = OfferRenderer(settings, ref, shell)
     made = []
@@ -209,20 +233,22 @@ def make_chunk(args) -> list[tuple]:
         offer, problems = check_source(source.path, source.root, source.raw, ref, today,
                                        str(source.path))
         if offer is None:
-            made.append((None, problems))
+            made.append((None, problems, []))
             continue
         parts, page = renderer.render(key, offer)
         parts.exports = offer_exports(offer, ref, settings.site_url)
         parts.problems = problems
-        made.append((packed_entry(parts.key, parts, page), problems))
+        files = []
+        if staging is not None and not parts.expired(today):
+            files = write_offer_files(staging, parts.id, page, parts.photos)
+        made.append((packed_entry(parts.key, parts, page), problems, files))
     return made
 
 
-def open_output(build: Build, cache: BuildCache) -> Output:
-    """The writer for site_dir; a folder this cache did not write is emptied first."""
-    previous = cache.manifest(build.site_dir)
-    if build.clean and not previous and build.site_dir.exists():
-        shutil.rmtree(build.site_dir)
+def open_output(build: Build, previous: dict, staging: Path | None) -> Output:
+    """The writer for site_dir (or for the staging folder of a fresh build)."""
+    if staging is not None:
+        return Output(staging, {})
     build.site_dir.mkdir(parents=True, exist_ok=True)
     return Output(build.site_dir, previous)
 
@@ -237,4 +263,4 @@ def export_site(parts: list[OfferParts], out: Output, build: Build, cache: Build
     for name, data in site_downloads(files, memo).items():
         changed |= out.write(f"{OPEN_DATA_DIR}/{name}", data)
     if changed and len(parts) <= VALIDATE_OPEN_DATA_UP_TO:
-        check_package(build.site_dir / OPEN_DATA_DIR / "datapackage.json")
+        check_package(out.site_dir / OPEN_DATA_DIR / "datapackage.json")

@@ -65,8 +65,17 @@ class Output:
         self._store(rel, key, data)
         return True
 
+    def adopt(self, entries: list[tuple[str, str, int, int]]) -> None:
+        """Files written into site_dir by someone else for this build (worker processes):
+        (path, key, size, mtime_ns) each, as `write_known` and `copy` would have noted them."""
+        for rel, key, size, mtime in entries:
+            self.manifest[rel] = (key, size, mtime)
+        self.written += len(entries)
+
     def write_known(self, rel: str, key: str, content: Callable[[], bytes]) -> None:
         """A file whose digest is known already; its content is only fetched when needed."""
+        if self.manifest.get(rel, ("",))[0] == key:  # adopted
+            return
         if not self._unchanged(rel, key):
             self._store(rel, key, content())
 
@@ -74,6 +83,8 @@ class Output:
         """A copy of a file (a photo, a theme asset), keyed by the source's path, size and mtime."""
         stat = os.stat(source)
         key = f"{source}:{stat.st_size}:{stat.st_mtime_ns}"
+        if self.manifest.get(rel, ("",))[0] == key:  # adopted
+            return
         if not self._unchanged(rel, key):
             target = self.site_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
