@@ -99,19 +99,25 @@ def public_columns() -> list[str]:
     return ["id", *walk(Aanbod, ""), *derived]
 
 
+SCALAR_TYPES = {bool: "boolean", int: "integer", float: "number"}
+
+
 def _value_type(value) -> str | None:
     """The Table Schema type of one CSV value (None when empty)."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str) and _is_date(value):
+    kind = SCALAR_TYPES.get(type(value))
+    if kind is not None:
+        return kind
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and _is_date(value):
         return "date"
     return "string"
+
+
+def type_signature(row: dict) -> str:
+    """The types of a row's non-empty values as one text ('column=type;...'): offers share
+    a handful of signatures, so the build reads each one once."""
+    return ";".join(f"{k}={kind}" for k, v in row.items() if (kind := _value_type(v)))
 
 
 def _column_type(kinds: set[str]) -> str:
@@ -178,7 +184,7 @@ def offer_exports(offer: Offer, ref: Reference, site_url: str = "") -> dict:
     csv.DictWriter(line, fieldnames=public_columns()).writerow(row)
     return {
         "csv": line.getvalue(),
-        "types": {k: kind for k, v in row.items() if (kind := _value_type(v))},
+        "types": type_signature(row),
         "feature": json.dumps(feature, ensure_ascii=False, separators=COMPACT),
         "jsonld": json.dumps(offer_jsonld(offer, ref, site_url), ensure_ascii=False,
                              separators=COMPACT),
@@ -191,8 +197,9 @@ def export_files(items: list[dict], created: str | None = None) -> dict[str, str
     header = io.StringIO(newline="")
     csv.writer(header).writerow(columns)
     kinds: dict[str, set] = {c: set() for c in columns}
-    for item in items:
-        for column, kind in item["types"].items():
+    for signature in {item["types"] for item in items}:
+        for pair in filter(None, signature.split(";")):
+            column, kind = pair.split("=")
             kinds[column].add(kind)
     fields = [{"name": c, "type": _column_type(kinds[c]), "description": _description(c)}
               for c in columns]

@@ -44,7 +44,17 @@ def environment() -> Environment:
     # markdown-it with HTML disabled escapes everything it does not render itself
     env.filters["markdown"] = lambda text: Markup(md.render(text))  # noqa: S704
     env.filters["slug"] = slugify
+    env.filters["fact"] = fact_text
+    env.globals["unknown"] = UNKNOWN
     return env
+
+
+UNKNOWN = "Onbekend: vraag het de aanbieder."
+
+
+def fact_text(value: bool | None) -> str:
+    """A yes/no fact as shown: a fact left out is unknown, never shown as "nee"."""
+    return "ja" if value is True else "nee" if value is False else UNKNOWN
 
 
 def json_script(value) -> Markup:
