@@ -18,6 +18,7 @@ import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from .cache import BuildCache, entry_key, hash_tree, packed_entry, unpack_parts
@@ -186,7 +187,8 @@ def make_parts(todo: list[tuple[Source, str]], ref: Reference, build: Build,
     returned with the parts."""
     if not todo:
         return [], []
-    args = (ref.folder, build.settings, build.theme.shells[3], build.today, staging)
+    args = (ref.folder, build.settings, build.theme.shells[3], build.today, staging,
+            cache.build_key)
     if len(todo) < PARALLEL_FROM or build.jobs < 2:
         return store(make_chunk((todo, *args)), cache)
     chunks = [(todo[i:i + CHUNK], *args) for i in range(0, len(todo), CHUNK)]
@@ -225,24 +227,36 @@ def make_chunk(args) -> list[tuple]:
     problems, files written) each, the row pickled and compressed here so the parent process
     only stores it (the parts travel once, inside the row). With a staging folder, the pages
     of visible offers are written there."""
-    todo, reference_dir, settings, shell, today, staging = args
+    todo, reference_dir, settings, shell, today, staging, build_key = args
     ref = load_reference(reference_dir)
-    renderer = OfferRenderer(settings, ref, shell)
-    made = []
-    for source, key in todo:
-        offer, problems = check_source(source.path, source.root, source.raw, ref, today,
-                                       str(source.path))
-        if offer is None:
-            made.append((None, problems, []))
-            continue
-        parts, page = renderer.render(key, offer)
-        parts.exports = offer_exports(offer, ref, settings.site_url)
-        parts.problems = problems
-        files = []
-        if staging is not None and not parts.expired(today):
-            files = write_offer_files(staging, parts.id, page, parts.photos)
-        made.append((packed_entry(parts.key, parts, page), problems, files))
-    return made
+    renderer = offer_renderer(build_key, settings, reference_dir, shell)
+    with gc_paused():  # (the objects made here are either kept or freed at the end)
+        return [make_one(source, key, ref, renderer, today, staging) for source, key in todo]
+
+
+@lru_cache(maxsize=4)
+def offer_renderer(build_key: str, settings: Settings, reference_dir: Path,
+                   shell) -> OfferRenderer:
+    """A renderer for these inputs, made once per process and build key (its templates take
+    ~20 ms to compile, and a worker gets many chunks; the build key changes with the
+    templates, so a changed template is never rendered from an old compile)."""
+    return OfferRenderer(settings, load_reference(reference_dir), shell)
+
+
+def make_one(source: Source, key: str, ref: Reference, renderer: OfferRenderer,
+             today: dt.date, staging: Path | None) -> tuple:
+    """One offer's (cache row or None, problems, files written)."""
+    offer, problems = check_source(source.path, source.root, source.raw, ref, today,
+                                   str(source.path))
+    if offer is None:
+        return None, problems, []
+    parts, page = renderer.render(key, offer)
+    parts.exports = offer_exports(offer, ref, renderer.pages.settings.site_url)
+    parts.problems = problems
+    files = []
+    if staging is not None and not parts.expired(today):
+        files = write_offer_files(staging, parts.id, page, parts.photos)
+    return packed_entry(parts.key, parts, page), problems, files
 
 
 def open_output(build: Build, previous: dict, staging: Path | None) -> Output:

@@ -83,6 +83,15 @@ class Shell:
         if BODY not in self.slots:
             raise ValueError("shell page has no body placeholder")
 
+    def __eq__(self, other) -> bool:
+        """Shells cut from the same page are equal (a worker reuses its renderer for them)."""
+        return isinstance(other, Shell) and (self.pieces, self.slots) == (other.pieces,
+                                                                          other.slots)
+
+    def __hash__(self) -> int:
+        """The hash of the pieces and slots."""
+        return hash((tuple(self.pieces), tuple(self.slots)))
+
     def stamp(self, title: str, description: str, body: str) -> str:
         """The full page with title, description and body filled in."""
         values = {TITLE: html.escape(title, quote=True),
