@@ -46,8 +46,9 @@ def entry_key(build_key: str, offer_id: str, digest: str) -> str:
 
 
 def packed_entry(key: str, parts: object, page: bytes) -> tuple[str, bytes, bytes]:
-    """One offer's cache row: (key, pickled products, compressed page)."""
-    return key, pickle.dumps(parts, pickle.HIGHEST_PROTOCOL), zlib.compress(page, 1)
+    """One offer's cache row: (key, pickled products, page). The page is kept as it is:
+    compressing it cost more time per offer than storing the extra bytes."""
+    return key, pickle.dumps(parts, pickle.HIGHEST_PROTOCOL), page
 
 
 def unpack_parts(blob: bytes) -> object:
@@ -108,17 +109,19 @@ class BuildCache:
         if packed is None:
             row = self.db.execute("select page from offers where key = ?", (key,)).fetchone()
             packed = row[0]
-        return zlib.decompress(packed)
+        return packed
 
     def put(self, items: list[tuple[str, object, bytes]]) -> None:
         """Store (key, products, page) entries."""
         self.put_packed([packed_entry(k, p, page) for k, p, page in items])
 
-    def put_packed(self, entries: list[tuple[str, bytes, bytes]]) -> None:
+    def put_packed(self, entries: list[tuple[str, bytes, bytes]], keep_pages: bool = True) -> None:
         """Store entries made by `packed_entry` (in worker processes: the parent only inserts);
-        their pages stay in memory until this build has written them."""
+        their pages stay in memory until this build has written them (unless the workers
+        wrote them already: keep_pages False)."""
         self.db.executemany("insert or replace into offers values (?, ?, ?)", entries)
-        self.fresh_pages.update((key, page) for key, _parts, page in entries)
+        if keep_pages:
+            self.fresh_pages.update((key, page) for key, _parts, page in entries)
 
     def memo(self, key: str, make) -> bytes:
         """The bytes stored under `key`, made (and stored) by `make()` the first time."""

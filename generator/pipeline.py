@@ -190,7 +190,7 @@ def make_parts(todo: list[tuple[Source, str]], ref: Reference, build: Build,
     args = (ref.folder, build.settings, build.theme.shells[3], build.today, staging,
             cache.build_key)
     if len(todo) < PARALLEL_FROM or build.jobs < 2:
-        return store(make_chunk((todo, *args)), cache)
+        return store(make_chunk((todo, *args)), cache, staging is None)
     chunks = [(todo[i:i + CHUNK], *args) for i in range(0, len(todo), CHUNK)]
     say = build.progress or (lambda message: None)
     made: list[tuple] = []
@@ -201,17 +201,19 @@ def make_parts(todo: list[tuple[Source, str]], ref: Reference, build: Build,
         # the coaches, whose first load reads the wijk outlines (memoised for the call in run)
         load_coaches([build.paths.coaches_dir], build.paths.reference_dir, build.today)
         for chunk in results:
-            chunk_made, chunk_files = store(chunk, cache)
+            chunk_made, chunk_files = store(chunk, cache, staging is None)
             made += chunk_made
             files += chunk_files
             say(f"aanbod controleren en opmaken: {len(made)}/{len(todo)}")
     return made, files
 
 
-def store(chunk: list[tuple], cache: BuildCache) -> tuple[list[tuple], list[tuple]]:
+def store(chunk: list[tuple], cache: BuildCache,
+          keep_pages: bool) -> tuple[list[tuple], list[tuple]]:
     """Put a chunk's cache rows into the cache; return its (parts, problems) and the files
-    its worker wrote."""
-    cache.put_packed([entry for entry, _problems, _files in chunk if entry is not None])
+    its worker wrote (keep_pages: keep the pages in memory for render_site to write)."""
+    cache.put_packed([entry for entry, _problems, _files in chunk if entry is not None],
+                     keep_pages)
     made = [(unpack_parts(entry[1]) if entry else None, problems)
             for entry, problems, _files in chunk]
     return made, [f for _entry, _problems, files in chunk for f in files]
