@@ -232,3 +232,61 @@ def test_offer_that_changes_group_leaves_the_old_index_page(project, monkeypatch
     text = gzip.decompress((site / "open-data" / "aanbod.csv.gz").read_bytes()).decode()
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(text))}
     assert rows["rotterdam/stoelyoga-test"]["activiteiten"] == "zwemmen"
+
+
+def leftovers(site: Path) -> list[str]:
+    """Staging or old folders a build left beside the site folder."""
+    return sorted(p.name for p in site.parent.iterdir() if p.name.startswith(f".{site.name}."))
+
+
+def test_fresh_build_replaces_a_folder_the_cache_does_not_know(tmp_path):
+    offers, site = tmp_path / "offers", tmp_path / "site"
+    shutil.copytree(GOLDEN, offers)
+    (site / "oud").mkdir(parents=True)
+    (site / "oud" / "pagina.html").write_text("van een ander programma", encoding="utf-8")
+    report = build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY,
+                        cache_dir=tmp_path / "cache")
+    assert not (site / "oud").exists()
+    pages_on_disk = list(site.glob("aanbod/*/*/index.html"))
+    assert len(pages_on_disk) == report["offers"] > 0
+    assert leftovers(site) == []
+
+
+def test_invalid_offer_in_a_fresh_build_leaves_the_folder_as_it_was(tmp_path):
+    offers, site = tmp_path / "offers", tmp_path / "site"
+    shutil.copytree(GOLDEN, offers)
+    broken = sorted(offers.glob("*/*.yaml"))[0]
+    broken.write_text(broken.read_text("utf-8").replace("titel:", "tietel:", 1), "utf-8")
+    site.mkdir()
+    (site / "index.html").write_text("de vorige site", encoding="utf-8")
+    with pytest.raises(BuildError):
+        build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "cache")
+    assert [p.name for p in site.iterdir()] == ["index.html"]
+    assert (site / "index.html").read_text("utf-8") == "de vorige site"
+    assert leftovers(site) == []
+
+
+def test_pages_written_by_the_workers_are_the_pages_of_a_serial_build(tmp_path, monkeypatch):
+    """Worker processes write the offer pages of a fresh build; the result is the same site,
+    and the next build knows every file (nothing is written again). An expired offer gets
+    no page from either."""
+    offers, later = tmp_path / "offers", dt.date(2027, 10, 15)  # walking football expired
+    shutil.copytree(GOLDEN, offers)
+    serial = tmp_path / "serial"
+    build_site(offers, serial, ROOT / "mkdocs.yml", today=later, cache_dir=tmp_path / "c1",
+               jobs=1)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(pipeline, "CHUNK", 2)
+    parallel = tmp_path / "parallel"
+    report = build_site(offers, parallel, ROOT / "mkdocs.yml", today=later,
+                        cache_dir=tmp_path / "c2", jobs=2)
+    assert report["rendered"] == 3 and report["offers"] == 2  # (one expired)
+    one, two = snapshot(serial), snapshot(parallel)
+    assert sorted(one) == sorted(two)
+    assert "aanbod/rotterdam/walking-football-test/index.html" not in two
+    assert "aanbod/rotterdam/stoelyoga-test/index.html" in two
+    assert {k: v[1] for k, v in one.items()} == {k: v[1] for k, v in two.items()}
+    again = build_site(offers, parallel, ROOT / "mkdocs.yml", today=later,
+                       cache_dir=tmp_path / "c2", jobs=2)
+    assert again["written"] == 0
+    assert snapshot(parallel) == two
