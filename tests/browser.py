@@ -18,6 +18,12 @@ def axe_violations(page) -> list[dict]:
     the browser's own evaluation channel is not bound by the page's CSP, so load it through that.
     """
     page.evaluate("(source) => { if (!window.axe) { (0, eval)(source); } }", AXE.read_text())
+    # Colours are measured as they are painted: let fades (a Leaflet popup opening) end first,
+    # or a busy machine sees a half-transparent popup (at most 2 s; endless ones are skipped).
+    page.evaluate("""() => Promise.race([
+        Promise.all(document.getAnimations().filter(a => a.effect && a.effect.getTiming()
+            .iterations !== Infinity).map(a => a.finished.catch(() => null))),
+        new Promise(r => setTimeout(r, 2000))])""")
     result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
                            WCAG)
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],

@@ -27,6 +27,9 @@ def phone(context_factory):
     assert context.bk_requests.foreign == []
 
 
+FRAME_MS = 1000 / 60
+
+
 def test_form_paints_before_the_map_and_list_are_filled(phone, site_url):
     """The search starts only after the first contentful paint (nothing blocks the form)."""
     phone.goto(site_url)
@@ -34,7 +37,10 @@ def test_form_paints_before_the_map_and_list_are_filled(phone, site_url):
     paint, start = phone.evaluate("""() => [
         performance.getEntriesByName('first-contentful-paint')[0].startTime,
         performance.getEntriesByName('bk-start')[0].startTime]""")
-    assert paint <= start
+    # The first paint's time is when the compositor showed the frame, which can be a fraction
+    # of a millisecond after the main thread went on to the next task; a search that ran
+    # before the paint would have held it back by its whole first task (100 ms and more).
+    assert start >= paint - FRAME_MS
     head = phone.evaluate("[...document.head.querySelectorAll('script[src], link[rel=stylesheet]')]"
                           ".map(e => e.src || e.href)")
     assert not [u for u in head if "leaflet" in u]  # no map code or styles before the form
