@@ -100,6 +100,41 @@ def test_postcode_group_and_day(page, site_url, search_case):
     assert query["q"] == [f"{pc4} AB"]
 
 
+# Records, in the order of the page's changes, whether a cluster marker was on the map before
+# the first count was shown next to a choice (the counts of the first search come after it).
+COUNT_ORDER = """
+new MutationObserver(function (changes, observer) {
+  for (const change of changes) {
+    if ([...change.addedNodes].some(n => n.classList && n.classList.contains('bk-cluster'))) {
+      window.bkClustersShown = true;
+    }
+    if (change.target.matches && change.target.matches('#bk-proef + label .bk-n')) {
+      window.bkCountedAfterClusters = !!window.bkClustersShown;
+      observer.disconnect();
+      return;
+    }
+  }
+}).observe(document, {subtree: true, childList: true});
+"""
+
+
+def test_first_view_shows_every_offer_then_the_counts(page, site_url, offers):
+    """Untouched, the home page shows every offer on the map and in the count; the counts next
+    to the choices come after the first clusters (once they are painted: benchmarks/site.py),
+    and are right."""
+    page.add_init_script(COUNT_ORDER)
+    page.goto(site_url)
+    wait_ready(page)
+    assert map_total(page) == len(offers)
+    assert page.inner_text("#bk-aantal") == f"{len(offers)} activiteiten gevonden."
+    free_trial = sum(1 for o in offers if o.data.kosten and o.data.kosten.gratis_proefles)
+    assert page.text_content("#bk-proef + label .bk-n") == f"({free_trial})"
+    activity = offers[0].data.activiteiten[0]
+    option = page.text_content(f"#bk-act option[value='{activity}']")
+    assert option.endswith(f"({sum(1 for o in offers if activity in o.data.activiteiten)})")
+    assert page.evaluate("window.bkCountedAfterClusters") is True
+
+
 def test_url_round_trips_state(page, site_url, search_case):
     """A shared link restores the search; reload and the back button keep working."""
     pc4, group, day, expected = search_case

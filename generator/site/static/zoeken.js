@@ -23,6 +23,8 @@
   var shown = PAGE;
   var shards = {};     // shard number -> Promise of records
   var map, clusterLayer, index, radiusCircle;
+  var hasView = false;  // the map has a centre and zoom (set by the first search)
+  var applied = 0;      // searches shown since the page loaded
   var firstClusters = true;
 
   function fetchJSON(path) {
@@ -34,24 +36,45 @@
 
   /* ---- data ---- */
   function decode(raw) {
-    var n = raw.n, lat = new Float64Array(n), lon = new Float64Array(n), spot = new Float64Array(n);
+    var n = raw.n, lat = new Float64Array(n), lon = new Float64Array(n), all = new Array(n);
     // One 32-bit word per 32 activities (the vocabulary has more than 64 activities).
     var aw = [], y = 0, x = 0, i;
     for (i = 0; i < Math.ceil(raw.activiteiten.length / 32); i++) { aw.push(new Uint32Array(n)); }
     for (i = 0; i < n; i++) {
       y += raw.y[i]; x += raw.x[i];
       lat[i] = y / raw.scale; lon[i] = x / raw.scale;
-      spot[i] = y * 4194304 + x;  // one number per spot (integer coordinates; exact in a double)
+      all[i] = i;
       var acts = typeof raw.a[i] === "number" ? [raw.a[i]] : raw.a[i];
       for (var j = 0; j < acts.length; j++) {
         aw[acts[j] >> 5][i] |= (1 << (acts[j] & 31)) >>> 0;
       }
     }
-    return {
-      raw: raw, n: n, lat: lat, lon: lon, spot: spot, aw: aw,
+    var d = {
+      raw: raw, n: n, lat: lat, lon: lon, aw: aw, all: all,
       g: Uint32Array.from(raw.g), t: Uint32Array.from(raw.t), k: Int32Array.from(raw.k),
       f: Uint32Array.from(raw.f), l: Uint32Array.from(raw.l), j: Int32Array.from(raw.j)
     };
+    spots(d);
+    return d;
+  }
+
+  /* Number the spots (offers at exactly the same point): d.spot[i] is offer i's spot. The
+   * offers come in a space-filling-curve order, so offers at one spot mostly follow each other:
+   * only the first of a run needs a look-up. */
+  function spots(d) {
+    var raw = d.raw, spot = new Int32Array(d.n), at = new Map(), count = 0, key = NaN, s = -1;
+    var y = 0, x = 0;
+    for (var i = 0; i < d.n; i++) {
+      y += raw.y[i]; x += raw.x[i];
+      if (raw.y[i] !== 0 || raw.x[i] !== 0 || i === 0) {
+        key = y * 4194304 + x;  // one number per spot (integer coordinates; exact in a double)
+        s = at.get(key);
+        if (s === undefined) { s = count++; at.set(key, s); }
+      }
+      spot[i] = s;
+    }
+    d.spot = spot;
+    d.spots = count;
   }
 
   function details(i) {
@@ -325,9 +348,13 @@
    * counts next to each choice (what that choice would find with the other filters kept). */
   function filter(s, where, counting) {
     var facets = compile(s), active = facets.filter(function (f) { return f[1]; });
+    var age = s.leeftijd !== "" && !isNaN(Number(s.leeftijd)) ? Number(s.leeftijd) : -1;
+    if (!where && age < 0 && !active.length && !counting) {
+      dist = null;
+      return { results: D.all, counts: null };  // nothing to check: every offer, in data order
+    }
     var counts = counting ? emptyCounts(s) : null, out = [], n = D.n;
     var radius = where && Number(s.r) > 0 ? Number(s.r) : 0;
-    var age = s.leeftijd !== "" && !isNaN(Number(s.leeftijd)) ? Number(s.leeftijd) : -1;
     dist = where ? new Float32Array(n) : null;
     var kx = where ? Math.cos(where.lat * Math.PI / 180) * 111.32 : 0;
     for (var i = 0; i < n; i++) {
@@ -384,7 +411,8 @@
   function initMap() {
     // The wheel scrolls the page; it zooms only after a click on the map, or with Ctrl.
     map = L.map("bk-kaart", { zoomSnap: 1, minZoom: 6, maxZoom: cfg.maxZoom, zoomControl: false,
-                              scrollWheelZoom: false }).setView([52.15, 5.3], 7);
+                              scrollWheelZoom: false });
+    // No view yet: the first search sets it (fitResults), so the tiles load once, for that view.
     L.control.zoom({ zoomInTitle: "Inzoomen", zoomOutTitle: "Uitzoomen" }).addTo(map);
     map.attributionControl.setPrefix("Leaflet");
     var box = map.getContainer();
@@ -399,6 +427,8 @@
     L.tileLayer(cfg.tiles, { attribution: cfg.attribution, maxZoom: cfg.maxZoom }).addTo(map);
     L.Icon.Default.imagePath = new URL("assets/vendor/leaflet/images/", base).href;
     clusterLayer = L.layerGroup().addTo(map);
+    // The first view: Leaflet adds the layers on "load", which follows the first "moveend".
+    map.on("load", function () { hasView = true; drawClusters(); });
     map.on("moveend", drawClusters);
     map.on("popupopen", function (e) {  // Leaflet names its close button in English
       var close = e.popup.getElement().querySelector(".leaflet-popup-close-button");
@@ -409,22 +439,24 @@
   /* The offers `ids` grouped by spot: one point per spot, holding the offers there (many
    * offers share a sports park; the clustering then works on spots, not on offers). */
   function spotPoints(ids) {
-    var at = new Map(), pts = [];
+    var slot = new Int32Array(D.spots), pts = [];  // spot -> 1 + the index of its point
     for (var k = 0; k < ids.length; k++) {
-      var i = ids[k], key = D.spot[i], p = at.get(key);
-      if (p === undefined) {
-        p = { type: "Feature", properties: { ids: [i], n: 1 }, geometry: { type: "Point", coordinates: [D.lon[i], D.lat[i]] } };
-        at.set(key, p);
-        pts.push(p);
+      var i = ids[k], s = D.spot[i], p = slot[s];
+      if (p === 0) {
+        slot[s] = pts.push({ type: "Feature", properties: { ids: [i], n: 1 },
+                             geometry: { type: "Point", coordinates: [D.lon[i], D.lat[i]] } });
       } else {
-        p.properties.ids.push(i);
-        p.properties.n++;
+        var props = pts[p - 1].properties;
+        props.ids.push(i);
+        props.n++;
       }
     }
     return pts;
   }
 
+  /* The clustering of the offers `ids`; the one of all offers (the first view) is kept. */
   function clusterIndex(ids) {
+    if (ids === D.all && D.allIndex) { index = D.allIndex; return; }
     // Clustered up to the deepest zoom, 60 screen pixels apart: markers never overlap as touch
     // targets; offers at one spot are one marker that opens a list (openSpot). A cluster's
     // "n" counts offers (its point_count counts spots).
@@ -433,6 +465,7 @@
       map: function (props) { return { n: props.n }; },
       reduce: function (total, props) { total.n += props.n; }
     }).load(spotPoints(ids));
+    if (ids === D.all) { D.allIndex = index; }
   }
 
   /* The offers under a map item: a spot's own, or every spot's in a cluster. */
@@ -444,7 +477,7 @@
   }
 
   function drawClusters() {
-    if (!index) { return; }
+    if (!index || !hasView) { return; }
     var b = map.getBounds();
     var items = index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], map.getZoom());
     // A marker whose popup is open stays, even just out of view (a tall list pans it out).
@@ -566,6 +599,8 @@
     });
   }
 
+  /* Show the search area, or all results; true when the view was set (Leaflet then fires
+   * "moveend", which draws the clusters). */
   function fitResults(where) {
     if (radiusCircle && !(where && Number(state.r) > 0)) { map.removeLayer(radiusCircle); radiusCircle = null; }
     if (where && Number(state.r) > 0) {
@@ -582,7 +617,12 @@
         if (D.lon[i] < minLon) { minLon = D.lon[i]; } if (D.lon[i] > maxLon) { maxLon = D.lon[i]; }
       }
       map.fitBounds([[minLat, minLon], [maxLat, maxLon]], { animate: false, maxZoom: 14, padding: [20, 20] });
+    } else if (!hasView) {
+      map.setView([52.15, 5.3], 7);  // nothing found on the first search: the Netherlands
+    } else {
+      return false;
     }
+    return true;
   }
 
   /* ---- list ---- */
@@ -686,7 +726,7 @@
 
   /* ---- apply ---- */
   function apply() {
-    var t0 = performance.now();
+    var t0 = performance.now(), firstApply = applied++ === 0;
     var where = resolveLocation(state);
     showLocationProblem(where);
     if (where && where.error) {
@@ -695,7 +735,7 @@
       el("bk-aantal").textContent = where.error;
       el("bk-leeg").hidden = true;
       clusterIndex(results);
-      drawClusters();
+      if (!hasView) { map.setView([52.15, 5.3], 7); } else { drawClusters(); }
       return finish(renderList());
     }
     var r = filter(state, where, false);
@@ -710,12 +750,12 @@
     if (!n) { emptyTips(state); }
     clusterIndex(results);
     performance.mark("bk-indexed");
-    fitResults(where);
-    drawClusters();
+    if (!fitResults(where)) { drawClusters(); }
     // The counts next to the choices: a second pass, in a task of its own after the map is drawn
-    // (short tasks keep the page responsive on a slow phone).
+    // (short tasks keep the page responsive on a slow phone); on the first search only after
+    // the map is painted, so the first clusters show as soon as they can.
     var token = apply.token = {}, shownState = state;
-    var counted = later().then(function () {
+    var counted = (firstApply ? afterPaint() : later()).then(function () {
       if (apply.token === token) { showCounts(filter(shownState, where, true).counts); }
     });
     window.bkLastApplyMs = performance.now() - t0;
@@ -727,6 +767,13 @@
   /* A promise that resolves in a later task. */
   function later() {
     return new Promise(function (resolve) { setTimeout(resolve, 0); });
+  }
+
+  /* A promise that resolves in a task after the next paint. */
+  function afterPaint() {
+    return new Promise(function (resolve) {
+      requestAnimationFrame(function () { setTimeout(resolve, 0); });
+    });
   }
 
   function finish(rendered) {
