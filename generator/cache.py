@@ -17,6 +17,7 @@ SCHEMA = """
 create table if not exists offers (key text primary key, parts blob, page blob);
 create table if not exists blobs (key text primary key, value blob);
 create table if not exists indexes (name text primary key, value blob);
+create table if not exists products (key text primary key, digest text, value blob);
 """
 LOOKUP = 500  # keys per `select ... where key in (...)`
 
@@ -33,6 +34,11 @@ def hash_tree(paths: list[Path], salt: str = "") -> str:
             h.update(str(path.relative_to(root) if path != root else path.name).encode())
             h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def digest(data: bytes) -> str:
+    """The content address of some bytes (as the site writer's)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def entry_key(build_key: str, offer_id: str, digest: str) -> str:
@@ -69,6 +75,7 @@ class BuildCache:
         self.db = sqlite3.connect(path, timeout=60)
         self.db.executescript(SCHEMA)
         self.used_blobs: set[str] = set()
+        self.used_products: set[str] = set()
         self.fresh_pages: dict[str, bytes] = {}  # key -> compressed page, made by this build
         self.build_key = ""  # set by the pipeline: memo keys of build-wide files include it
         self._files: dict | None = None  # the offer files' index, loaded when first asked for
@@ -123,20 +130,41 @@ class BuildCache:
         if keep_pages:
             self.fresh_pages.update((key, page) for key, _parts, page in entries)
 
-    def memo(self, key: str, make) -> bytes:
-        """The bytes stored under `key`, made (and stored) by `make()` the first time."""
+    def memo(self, key: str, make, level: int = 1) -> bytes:
+        """The bytes stored under `key`, made (and stored) by `make()` the first time (zlib
+        `level` 0 for bytes that are compressed already)."""
         self.used_blobs.add(key)
         row = self.db.execute("select value from blobs where key = ?", (key,)).fetchone()
         if row is not None:
             return zlib.decompress(row[0])
         value = make()
         self.db.execute("insert or replace into blobs values (?, ?)",
-                        (key, zlib.compress(value, 1)))
+                        (key, zlib.compress(value, level)))
         return value
+
+    def product(self, key: str, make) -> tuple[str, object]:
+        """A build-wide file stored under `key` (a hash of all it is made from): its digest,
+        and a function that gives its bytes. Made (and stored) by `make()` the first time;
+        after that its bytes are only read when the file has to be written."""
+        self.used_products.add(key)
+        row = self.db.execute("select digest from products where key = ?", (key,)).fetchone()
+        if row is not None:
+            return row[0], lambda: self._product_bytes(key)
+        value = make()
+        found = digest(value)
+        self.db.execute("insert or replace into products values (?, ?, ?)",
+                        (key, found, zlib.compress(value, 1)))
+        return found, lambda: value
+
+    def _product_bytes(self, key: str) -> bytes:
+        """The stored bytes of a product."""
+        row = self.db.execute("select value from products where key = ?", (key,)).fetchone()
+        return zlib.decompress(row[0])
 
     def keep_only(self, keys: set[str]) -> None:
         """Forget entries this build did not use (old versions of changed offers and maps)."""
-        for table, used in (("offers", keys), ("blobs", self.used_blobs)):
+        for table, used in (("offers", keys), ("blobs", self.used_blobs),
+                            ("products", self.used_products)):
             old = [(k,) for (k,) in self.db.execute(f"select key from {table}")  # noqa: S608
                    if k not in used]
             if old:

@@ -27,7 +27,7 @@ from .catalogue.load import Source, check_source, gc_paused, read_sources
 from .catalogue.problems import Problem
 from .catalogue.reference import Reference, load_reference
 from .catalogue.schema import json_schema
-from .opendata.export import check_package, export_files, offer_exports, site_downloads
+from .opendata.export import check_package, offer_exports, published_downloads
 from .site import adapter, pages
 from .site.adapter import Theme, drop_shells, plain_settings, render_theme, theme_in
 from .site.data import reference_files
@@ -273,10 +273,10 @@ def export_site(parts: list[OfferParts], out: Output, build: Build, cache: Build
     """The open-data downloads into site/open-data/ (validated with Frictionless when small)."""
     created = f"{build.today.isoformat()}T00:00:00Z"
     changed = False
-    files = export_files([p.exports for p in parts], created)
-    # (the build key in the memo key: changed code must not serve bytes packed by old code)
-    memo = lambda name, make: cache.memo(f"{name}:{cache.build_key}", make)  # noqa: E731
-    for name, data in site_downloads(files, memo).items():
+    # (the build key in the memo key: changed code must not serve bytes packed by old code;
+    # level 0: the pieces are compressed already)
+    memo = lambda name, make: cache.memo(f"{name}:{cache.build_key}", make, 0)  # noqa: E731
+    for name, data in published_downloads(parts, created, memo).items():
         changed |= out.write(f"{OPEN_DATA_DIR}/{name}", data)
     if changed and len(parts) <= VALIDATE_OPEN_DATA_UP_TO:
         check_package(out.site_dir / OPEN_DATA_DIR / "datapackage.json")

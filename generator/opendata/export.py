@@ -6,19 +6,20 @@ Only public fields leave this module: the private `verwijzen` block is dropped f
 import csv
 import datetime as dt
 import gc
-import gzip
 import hashlib
 import io
 import json
 import typing
 import warnings
-from functools import cache
+import zlib
+from functools import cache, partial
 from pathlib import Path
 
 from ..catalogue.offer import Offer
 from ..catalogue.paths import submodel
 from ..catalogue.reference import Reference
 from ..catalogue.schema import PRIVATE_FIELDS, Aanbod
+from . import gzpieces
 from .jsonld import offer_jsonld, offer_url
 
 COMPACT = (",", ":")  # no spaces: the downloads are published with the site
@@ -201,8 +202,90 @@ def export_files(items: list[dict], created: str | None = None) -> dict[str, str
         for pair in filter(None, signature.split(";")):
             column, kind = pair.split("=")
             kinds[column].add(kind)
+    package = data_package(kinds, created)
+    return {
+        "aanbod.csv": header.getvalue() + "".join(item["csv"] for item in items),
+        "datapackage.json": package,
+        "aanbod.geojson": '{"type":"FeatureCollection","features":['
+        + ",".join(item["feature"] for item in items) + "]}",
+        "aanbod.jsonld": "[" + ",".join(item["jsonld"] for item in items) + "]",
+    }
+
+
+# The downloads the site publishes gzip-compressed. At national scale they are among the biggest
+# files of the site (per offer about 2 KB of JSON-LD, 1.2 KB of GeoJSON and 0.6 KB of CSV;
+# 50,000 offers: 185 MB, compressed 23 MB). The data package names the packed CSV with
+# `"compression": "gz"` (Frictionless reads and validates it so); `beweegkaart export` writes
+# them plain.
+COMPRESSED = ("aanbod.csv", "aanbod.geojson", "aanbod.jsonld")
+GZIP_LEVEL = 1  # level 6 is 25 % smaller and twice as slow; this runs in every build
+# The offers are compressed in runs (gzpieces.py), each memoised by the keys of its offers; a
+# run ends before an offer whose id hashes to 0 modulo RUN_EVERY, so an offer added, removed
+# or changed changes its own run only.
+RUN_EVERY = 1024
+
+
+def offer_runs(items: list) -> list[list]:
+    """Items (with `id`) in runs of about RUN_EVERY, cut where an id says so."""
+    runs: list[list] = []
+    for item in items:
+        if not runs or zlib.crc32(item.id.encode()) % RUN_EVERY == 0:
+            runs.append([])
+        runs[-1].append(item)
+    return runs
+
+
+def published_downloads(items: list, created: str, memo) -> dict[str, bytes]:
+    """The downloads as the site publishes them (path under open-data/ -> bytes), from items
+    with `id`, `key` (their cache entry) and `exports` (offer_exports): datapackage.json and
+    the files in COMPRESSED as <name>.gz, byte for byte the texts of `export_files` once
+    unpacked. `memo(key, make)` keeps each run's compressed pieces between builds."""
+    runs = offer_runs(items)
+    keys = [key_of(*(item.key for item in run)) for run in runs]
+    kinds: dict[str, set] = {c: set() for c in public_columns()}
+    for run, key in zip(runs, keys, strict=True):
+        found = json.loads(memo(f"kinds:{key}", partial(run_kinds, run)))
+        for column, names in found.items():
+            kinds[column].update(names)
+    package = packed_package(data_package(kinds, created))
+    header = io.StringIO(newline="")
+    csv.writer(header).writerow(public_columns())
+    texts = {  # name: (before the offers, what is between two offers, after them, export part)
+        "aanbod.csv": (header.getvalue(), "", "", "csv"),
+        "aanbod.geojson": ('{"type":"FeatureCollection","features":[', ",", "]}", "feature"),
+        "aanbod.jsonld": ("[", ",", "]", "jsonld"),
+    }
+    out = {"datapackage.json": package.encode("utf-8")}
+    for name, (before, between, after, part) in texts.items():
+        pieces = [gzpieces.piece(before.encode(), GZIP_LEVEL)]
+        for number, (run, key) in enumerate(zip(runs, keys, strict=True)):
+            lead = between if number else ""
+            make = partial(run_piece, run, part, lead, between)
+            pieces.append(memo(f"gz:{part}:{bool(lead)}:{key}", make))
+        pieces.append(gzpieces.piece(after.encode(), GZIP_LEVEL))
+        out[f"{name}.gz"] = gzpieces.joined(pieces)
+    return out
+
+
+def run_piece(run: list, part: str, lead: str, between: str) -> bytes:
+    """The compressed piece of one run's export parts (after `lead`, joined by `between`)."""
+    text = lead + between.join(item.exports[part] for item in run)
+    return gzpieces.piece(text.encode("utf-8"), GZIP_LEVEL)
+
+
+def run_kinds(run: list) -> bytes:
+    """The Table Schema types found per column in a run's CSV rows (JSON)."""
+    kinds: dict[str, set] = {}
+    for item in run:
+        for column, kind in item.exports["types"].items():
+            kinds.setdefault(column, set()).add(kind)
+    return json.dumps({column: sorted(found) for column, found in kinds.items()}).encode()
+
+
+def data_package(kinds: dict[str, set], created: str | None) -> str:
+    """datapackage.json for the CSV, given the types found in each column."""
     fields = [{"name": c, "type": _column_type(kinds[c]), "description": _description(c)}
-              for c in columns]
+              for c in public_columns()]
     created = created or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     package = {
         "name": "beweegkaart-aanbod",
@@ -221,40 +304,7 @@ def export_files(items: list[dict], created: str | None = None) -> dict[str, str
             }
         ],
     }
-    return {
-        "aanbod.csv": header.getvalue() + "".join(item["csv"] for item in items),
-        "datapackage.json": json.dumps(package, ensure_ascii=False, indent=2),
-        "aanbod.geojson": '{"type":"FeatureCollection","features":['
-        + ",".join(item["feature"] for item in items) + "]}",
-        "aanbod.jsonld": "[" + ",".join(item["jsonld"] for item in items) + "]",
-    }
-
-
-# The downloads the site publishes gzip-compressed. At national scale they are among the biggest
-# files of the site (per offer about 2 KB of JSON-LD, 1.2 KB of GeoJSON and 0.6 KB of CSV;
-# 50,000 offers: 185 MB, compressed 23 MB). The data package names the packed CSV with
-# `"compression": "gz"` (Frictionless reads and validates it so); `beweegkaart export` writes
-# them plain.
-COMPRESSED = ("aanbod.csv", "aanbod.geojson", "aanbod.jsonld")
-GZIP_LEVEL = 1  # level 6 is 25 % smaller and twice as slow; this runs in every build
-
-
-def site_downloads(files: dict[str, str], memo=None) -> dict[str, bytes]:
-    """The downloads as the site publishes them (path under open-data/ -> bytes): the files in
-    COMPRESSED as <name>.gz. `memo(key, make)` keeps compressed bytes between builds."""
-    memo = memo or (lambda key, make: make())
-    out = {}
-    for name, text in files.items():
-        if name == "datapackage.json":
-            text = packed_package(text)
-        data = text.encode("utf-8")
-        if name in COMPRESSED:
-            # mtime=0: the same content gives the same bytes, so unchanged files are not rewritten
-            out[f"{name}.gz"] = memo(f"gz:{name}:{digest(data)}",
-                                     lambda data=data: gzip.compress(data, GZIP_LEVEL, mtime=0))
-        else:
-            out[name] = data
-    return out
+    return json.dumps(package, ensure_ascii=False, indent=2)
 
 
 def packed_package(text: str) -> str:
@@ -267,9 +317,9 @@ def packed_package(text: str) -> str:
     return json.dumps(package, ensure_ascii=False, indent=2)
 
 
-def digest(data: bytes) -> str:
-    """A content hash (for the memo key)."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+def key_of(*parts: str) -> str:
+    """A hash of some strings (a run's memo key, from its offers' cache keys)."""
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
 
 
 FILE_KEYS = {"csv": "aanbod.csv", "datapackage": "datapackage.json",

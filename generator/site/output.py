@@ -17,6 +17,11 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def key_of(*parts: str) -> str:
+    """A hash of some strings: the memo key of a file made from things with those keys."""
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+
+
 class Output:
     """The files of one build of the site, written into `site_dir` when they changed."""
 

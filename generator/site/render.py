@@ -7,10 +7,10 @@ state between calls, so workers can be started any way (fork, spawn or forkserve
 """
 
 import datetime as dt
-import json
 import os
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from html import escape
 from pathlib import Path
 
@@ -21,9 +21,17 @@ from ..catalogue.reference import Reference
 from . import gemeentekaart
 from .adapter import Theme
 from .coaches import coach_section
-from .data import data_files, detail_record, search_order, search_row
+from .data import (
+    SHARD_SIZE,
+    compact_json,
+    detail_record,
+    reference_files,
+    search_file,
+    search_order,
+    search_row,
+)
 from .gemeentekaart import gemeente_map
-from .output import Output, digest
+from .output import Output, digest, key_of
 from .overview import groupings, overview_bodies
 from .pages import PageRenderer, Shell, offer_description
 from .settings import Settings
@@ -114,29 +122,47 @@ def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, the
             out.copy(f"aanbod/{item.id}/{name}", Path(source))
     renderer = PageRenderer(settings, ref)
     groups = groupings(parts, ref)
-    urls = write_index_pages(parts, groups, renderer, theme.shells[2], out, coaches)
+    urls = write_index_pages(parts, groups, renderer, theme.shells[2], out, cache, coaches)
     write_gemeente_maps(groups["aanbod"], settings, out, cache)
     for rel, body in overview_bodies(len(parts), groups).items():
         out.write(rel, theme.overviews[rel].stamp("", "", body))
-    files = data_files(search_order(parts), ref,
-                       lambda name, make: cache.memo(f"{name}:{cache.build_key}", make))
-    files["coaches.json"] = json.dumps(coaches_file(list(coaches)), ensure_ascii=False,
-                                       separators=(",", ":"))
-    for rel, text in files.items():
-        out.write(f"data/{rel}", text)
+    sizes = write_data_files(search_order(parts), ref, coaches, out, cache)
     pages = [rel for rel in theme.files if rel.endswith("index.html")]
     pages += list(theme.overviews)
     urls = [*(p.removesuffix("index.html") for p in pages), *urls,
             *(f"aanbod/{item.id}/" for item in parts)]
     for name, text in sitemap_files(settings.site_url, urls).items():
         out.write(name, text)
-    return {"offers": len(parts), "pages": len(urls),
-            "data": {name: len(as_bytes(files[name])) for name in ("zoek.json", "pc4.json")}}
+    return {"offers": len(parts), "pages": len(urls), "data": sizes}
 
 
-def as_bytes(content: str | bytes) -> bytes:
-    """Text as UTF-8."""
-    return content.encode("utf-8") if isinstance(content, str) else content
+def write_data_files(ordered: list[OfferParts], ref: Reference, coaches, out: Output,
+                     cache) -> dict[str, int]:
+    """data/: the search file and the detail shards (each made again only when its offers'
+    entries changed), the reference files and coaches.json; return two files' sizes."""
+    memo = lambda name, make: cache.memo(f"{name}:{cache.build_key}", make)  # noqa: E731
+    files = {**reference_files(ref, memo),
+             "coaches.json": compact_json(coaches_file(list(coaches))).encode("utf-8")}
+    for rel, data in files.items():
+        out.write(f"data/{rel}", data)
+    made = {"zoek.json": (partial(search_json, ordered, ref), ordered)}
+    for start in range(0, len(ordered), SHARD_SIZE):
+        members = ordered[start:start + SHARD_SIZE]
+        made[f"details/{start // SHARD_SIZE}.json"] = (partial(details_json, members), members)
+    for rel, (make, members) in made.items():
+        memo_key = key_of(rel.split("/")[0], cache.build_key, *(item.key for item in members))
+        out.write_known(f"data/{rel}", *cache.product(memo_key, make))
+    return {name: out.manifest[f"data/{name}"][1] for name in ("zoek.json", "pc4.json")}
+
+
+def search_json(ordered: list[OfferParts], ref: Reference) -> bytes:
+    """data/zoek.json from the offers in search order."""
+    return compact_json(search_file([item.search for item in ordered], ref)).encode("utf-8")
+
+
+def details_json(members: list[OfferParts]) -> bytes:
+    """One detail shard."""
+    return compact_json([item.detail for item in members]).encode("utf-8")
 
 
 MAP_FRAME = ('<iframe class="bk-gemeentekaart" src="kaart.html" loading="lazy" '
@@ -149,35 +175,47 @@ INDEXES = [
 
 
 def write_index_pages(parts: list[OfferParts], groups: dict[str, dict], renderer: PageRenderer,
-                      shell: Shell, out: Output, coaches=()) -> list[str]:
-    """Index pages per gemeente, activity and target group; return their URLs."""
+                      shell: Shell, out: Output, cache, coaches=()) -> list[str]:
+    """Index pages per gemeente, activity and target group; return their URLs. Each page is
+    made again only when the entries it lists (or its coach box) changed."""
     ordered = sorted(parts, key=lambda p: (p.titel.lower(), p.id))
     order = {item.id: position for position, item in enumerate(ordered)}
     urls = []
     for prefix, title, lead in INDEXES:
         for key, (label, found) in groups[prefix].items():
-            text = lead.format(label)
-            rows = [item.list_row for item in sorted(found, key=lambda p: order[p.id])]
-            # (own name: `intro` is the template of the next page of this kind)
-            html = f"<p>{escape(text)}</p>" + (MAP_FRAME.format(escape(label))
-                                                 if prefix == "aanbod" else "")
+            members = sorted(found, key=lambda p: order[p.id])
+            coach = ""
             if prefix == "aanbod":  # the coach box: the gemeente's coaches and their wijken
-                html += coach_section([c for c in coaches if c.gemeente == label],
+                coach = coach_section([c for c in coaches if c.gemeente == label],
                                       renderer.settings.referral_url)
-            body = renderer.list_body(html, rows)
-            out.write(f"{prefix}/{key}/index.html", shell.stamp(title.format(label), text, body))
+            memo_key = key_of("index", cache.build_key, prefix, key, label, coach,
+                              *(item.key for item in members))
+            make = partial(index_page, prefix, title, lead, label, coach, members, renderer,
+                           shell)
+            out.write_known(f"{prefix}/{key}/index.html", *cache.product(memo_key, make))
             urls.append(f"{prefix}/{key}/")
     return urls
+
+
+def index_page(prefix: str, title: str, lead: str, label: str, coach: str, members: list,
+               renderer: PageRenderer, shell: Shell) -> bytes:
+    """One index page: its lead, the map and coach box of a gemeente, the offers' rows."""
+    text = lead.format(label)
+    # (own name: `intro` is the template of the next page of this kind)
+    html = f"<p>{escape(text)}</p>" + (MAP_FRAME.format(escape(label))
+                                         if prefix == "aanbod" else "") + coach
+    body = renderer.list_body(html, [item.list_row for item in members])
+    return shell.stamp(title.format(label), text, body).encode("utf-8")
 
 
 def write_gemeente_maps(gemeenten: dict[str, tuple[str, list]], settings: Settings, out: Output,
                         cache) -> None:
     """aanbod/<gemeente>/kaart.html with folium, made once per set of a gemeente's spots."""
     tiles = (settings.tiles_url, settings.tiles_attribution, settings.tiles_max_zoom)
+    # The map code is part of the key: a changed map module must not serve old maps.
+    code = Path(gemeentekaart.__file__).read_bytes()
     for key, (_name, found) in gemeenten.items():
         spots = sorted((p.id, p.titel, p.lat, p.lon) for p in found)
-        # The map code is part of the key: a changed map module must not serve old maps.
-        code = Path(gemeentekaart.__file__).read_bytes()
         memo_key = "kaart:" + digest(repr((tiles, spots)).encode("utf-8") + code)
-        html = cache.memo(memo_key, lambda found=found: gemeente_map(found, *tiles).encode())
-        out.write(f"aanbod/{key}/kaart.html", html)
+        make = partial(lambda found: gemeente_map(found, *tiles).encode(), found)
+        out.write_known(f"aanbod/{key}/kaart.html", *cache.product(memo_key, make))

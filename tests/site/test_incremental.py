@@ -290,3 +290,38 @@ def test_pages_written_by_the_workers_are_the_pages_of_a_serial_build(tmp_path, 
                        cache_dir=tmp_path / "c2", jobs=2)
     assert again["written"] == 0
     assert snapshot(parallel) == two
+
+
+def test_changed_coach_reaches_the_gemeente_page(project, tmp_path):
+    """The coach box is part of a gemeente page's memo key (coaches are not in the build key)."""
+    coaches = tmp_path / "coaches"
+    shutil.copytree(ROOT / "coaches", coaches)
+    config = config_copy(tmp_path / "project", coaches_dir=str(coaches))
+    rebuild(project, config)
+    path = coaches / "rotterdam" / "hoogvliet.yaml"
+    path.write_text(path.read_text("utf-8").replace("Samira El Amrani", "Samira Nieuw"),
+                    encoding="utf-8")
+    report = rebuild(project, config)
+    assert report["rendered"] == 0
+    page = (project[1] / "aanbod" / "rotterdam" / "index.html").read_text("utf-8")
+    assert "Samira Nieuw (voorbeeld)" in page
+
+
+def test_rebuild_makes_only_the_changed_products_again(project, monkeypatch):
+    """Index pages, detail shards and download pieces of unchanged offers come from the cache:
+    with one offer changed, only what lists it is made again."""
+    offers, site, _cache, _report = project
+    made = []
+    real = pages.PageRenderer.list_body
+    monkeypatch.setattr(pages.PageRenderer, "list_body",
+                        lambda self, html, rows: made.append(len(rows)) or real(self, html, rows))
+    path = offers / "maastricht" / "zwemmen-test.yaml"
+    path.write_text(path.read_text("utf-8").replace("titel: ", "titel: Nieuw ", 1), "utf-8")
+    rebuild(project)
+    listing = [p for p in site.glob("*/*/index.html")  # gemeente, activity, target group
+               if b"/maastricht/zwemmen-test/" in p.read_bytes()]
+    assert len(listing) >= 3 and len(made) == len(listing)
+    assert all("Nieuw" in p.read_text("utf-8") for p in listing)
+    made.clear()
+    rebuild(project)
+    assert made == []
