@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import gzip
 import io
+import json
 import os
 import shutil
 import time
@@ -89,6 +90,7 @@ def test_changed_offer_changes_only_its_pages_and_the_data_files(project):
     data = {rel for rel in changed if rel.startswith(("data/", "open-data/"))}
     assert changed == {"aanbod/rotterdam/stoelyoga-test/index.html", *depends, *data}
     assert data and all(after[rel][1] != before[rel][1] for rel in changed)
+    assert "Stoelyoga nieuw" in after["data/details/0.json"][1].decode()
 
 
 def test_removed_offer_leaves_no_page_behind(project):
@@ -229,6 +231,9 @@ def test_offer_that_changes_group_leaves_the_old_index_page(project, monkeypatch
     rebuild(project)
     assert not (site / "activiteit" / "stoelyoga").exists()
     assert "stoelyoga-test/" in (site / "activiteit" / "zwemmen" / "index.html").read_text()
+    search = json.loads((site / "data" / "zoek.json").read_text("utf-8"))
+    codes = [code for code, _label in search["activiteiten"]]
+    assert codes.index("zwemmen") in search["a"] and codes.index("stoelyoga") not in search["a"]
     text = gzip.decompress((site / "open-data" / "aanbod.csv.gz").read_bytes()).decode()
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(text))}
     assert rows["rotterdam/stoelyoga-test"]["activiteiten"] == "zwemmen"
