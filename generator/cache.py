@@ -10,11 +10,14 @@ import hashlib
 import marshal
 import pickle  # noqa: S403 (the cache is written and read by this program only, locally)
 import sqlite3
+import struct
 import zlib
+from functools import partial
 from pathlib import Path
 
 SCHEMA = """
-create table if not exists offers (key text primary key, parts blob, page blob);
+drop table if exists offers;
+create table if not exists entries (key text primary key, light blob, heavy blob, page blob);
 create table if not exists blobs (key text primary key, value blob);
 create table if not exists indexes (name text primary key, value blob);
 create table if not exists products (key text primary key, digest text, value blob);
@@ -52,14 +55,35 @@ def entry_key(build_key: str, offer_id: str, digest: str) -> str:
 
 
 def packed_entry(key: str, parts: object, page: bytes) -> tuple[str, bytes, bytes]:
-    """One offer's cache row: (key, pickled products, page). The page is kept as it is:
-    compressing it cost more time per offer than storing the extra bytes."""
-    return key, pickle.dumps(parts, pickle.HIGHEST_PROTOCOL), page
+    """One offer's cache row: (key, pickled products, page). The products named in their
+    class's LAZY (the big ones, needed only for the files being made again) are pickled apart,
+    after the others: `BuildCache.parts` reads them only when they are asked for. The page is
+    kept as it is: compressing it cost more time per offer than storing the extra bytes."""
+    light = dict(vars(parts))
+    heavy = {name: light.pop(name) for name in getattr(type(parts), "LAZY", ()) if name in light}
+    first = pickle.dumps((type(parts), light), pickle.HIGHEST_PROTOCOL)
+    blob = SIZE.pack(len(first)) + first + pickle.dumps(heavy, pickle.HIGHEST_PROTOCOL)
+    return key, blob, page
+
+
+SIZE = struct.Struct("<I")  # the length of the first pickle in a packed entry
 
 
 def unpack_parts(blob: bytes) -> object:
     """The products in a cache row's pickled parts."""
-    return pickle.loads(blob)  # noqa: S301 (our own cache file)
+    view = memoryview(blob)
+    size = SIZE.unpack_from(view)[0]
+    parts = _light(view[SIZE.size:SIZE.size + size])
+    vars(parts).update(pickle.loads(view[SIZE.size + size:]))  # noqa: S301 (our own cache)
+    return parts
+
+
+def _light(blob) -> object:
+    """The products without the LAZY ones."""
+    cls, light = pickle.loads(blob)  # noqa: S301 (our own cache file)
+    parts = cls.__new__(cls)
+    vars(parts).update(light)
+    return parts
 
 
 class BuildCache:
@@ -79,6 +103,7 @@ class BuildCache:
         self.fresh_pages: dict[str, bytes] = {}  # key -> compressed page, made by this build
         self.build_key = ""  # set by the pipeline: memo keys of build-wide files include it
         self._files: dict | None = None  # the offer files' index, loaded when first asked for
+        self._loaded: dict[str, bytes] = {}  # the indexes as they were loaded
 
     @property
     def files(self) -> dict:
@@ -91,30 +116,43 @@ class BuildCache:
     def _index(self, name: str) -> dict:
         """A dict stored by `_save_index` (empty when there is none)."""
         row = self.db.execute("select value from indexes where name = ?", (name,)).fetchone()
-        return marshal.loads(zlib.decompress(row[0])) if row else {}  # noqa: S302 (our own)
+        if row is None:
+            return {}
+        self._loaded[name] = zlib.decompress(row[0])
+        return marshal.loads(self._loaded[name])  # noqa: S302 (our own file)
 
     def _save_index(self, name: str, value: dict) -> None:
-        """Store a dict of plain values (marshal: many times faster to load than pickle)."""
-        blob = zlib.compress(marshal.dumps(value), 1)
-        self.db.execute("insert or replace into indexes values (?, ?)", (name, blob))
+        """Store a dict of plain values (marshal: many times faster to load than pickle),
+        unless it is what was loaded."""
+        data = marshal.dumps(value)
+        if self._loaded.get(name) != data:
+            self.db.execute("insert or replace into indexes values (?, ?)",
+                            (name, zlib.compress(data, 1)))
 
     def parts(self, keys: list[str]) -> dict[str, object]:
-        """The cached products for those keys that are present."""
+        """The cached products for those keys that are present; the LAZY products of each
+        are read from the cache when first asked for (while the cache is open)."""
         found: dict[str, object] = {}
         keys = list(dict.fromkeys(keys))
         for start in range(0, len(keys), LOOKUP):
             chunk = keys[start:start + LOOKUP]
             marks = ",".join("?" * len(chunk))
-            query = f"select key, parts from offers where key in ({marks})"  # noqa: S608
-            rows = self.db.execute(query, chunk)
-            found.update((key, unpack_parts(blob)) for key, blob in rows)
+            query = f"select key, light from entries where key in ({marks})"  # noqa: S608
+            for key, blob in self.db.execute(query, chunk):
+                parts = found[key] = _light(blob)
+                vars(parts)["_load"] = partial(self._heavy, key)
         return found
+
+    def _heavy(self, key: str) -> dict:
+        """The LAZY products of one entry."""
+        row = self.db.execute("select heavy from entries where key = ?", (key,)).fetchone()
+        return pickle.loads(row[0])  # noqa: S301 (our own cache file)
 
     def page(self, key: str) -> bytes:
         """The rendered page of one entry (from memory when this build made it)."""
         packed = self.fresh_pages.pop(key, None)
         if packed is None:
-            row = self.db.execute("select page from offers where key = ?", (key,)).fetchone()
+            row = self.db.execute("select page from entries where key = ?", (key,)).fetchone()
             packed = row[0]
         return packed
 
@@ -126,7 +164,12 @@ class BuildCache:
         """Store entries made by `packed_entry` (in worker processes: the parent only inserts);
         their pages stay in memory until this build has written them (unless the workers
         wrote them already: keep_pages False)."""
-        self.db.executemany("insert or replace into offers values (?, ?, ?)", entries)
+        rows = []
+        for key, blob, page in entries:
+            view = memoryview(blob)
+            end = SIZE.size + SIZE.unpack_from(view)[0]
+            rows.append((key, view[SIZE.size:end], view[end:], page))
+        self.db.executemany("insert or replace into entries values (?, ?, ?, ?)", rows)
         if keep_pages:
             self.fresh_pages.update((key, page) for key, _parts, page in entries)
 
@@ -163,7 +206,7 @@ class BuildCache:
 
     def keep_only(self, keys: set[str]) -> None:
         """Forget entries this build did not use (old versions of changed offers and maps)."""
-        for table, used in (("offers", keys), ("blobs", self.used_blobs),
+        for table, used in (("entries", keys), ("blobs", self.used_blobs),
                             ("products", self.used_products)):
             old = [(k,) for (k,) in self.db.execute(f"select key from {table}")  # noqa: S608
                    if k not in used]

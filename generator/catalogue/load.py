@@ -12,8 +12,8 @@ import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .enrich import enrich
 from .offer import Catalogue, Offer
@@ -63,8 +63,7 @@ def offer_id(path: Path | str, root: Path | None) -> str:
     return f"{path.parent.name}/{path.stem}"
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """One offer file: where it is, its id and the digest of its bytes. The bytes themselves
     are read only when they are needed (`raw`): a file whose stat matches the file index
     (see `read_sources`) is not read at all when its cache entry is present."""
@@ -108,22 +107,18 @@ def source_digest(raw: bytes) -> str:
 SETTLE_NS = 3_000_000_000
 
 
-def stamp(file: str) -> tuple[int, int, int, int, int]:
-    """(size, mtime_ns, ctime_ns, inode, device) of a file."""
-    st = os.stat(file)
-    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev
-
-
-def read_source(file: str, root: Path | None, index: dict, seen: dict, now: int) -> Source:
+def read_source(file: str, root: Path | None, oid: str, index: dict, seen: dict,
+                now: int) -> Source:
     """One offer file as a Source, read only when the file index does not know its stamp."""
-    mark = stamp(file)
+    st = os.stat(file)
+    mark = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
     known = index.get(file)
     if known is not None and tuple(known[0]) == mark:
-        source = Source(file, root, offer_id(file, root), known[1])
+        source = Source(file, root, oid, known[1])
     else:
         data = Path(file).read_bytes()
-        source = Source(file, root, offer_id(file, root), source_digest(data), data)
-    if max(mark[1], mark[2]) < now - SETTLE_NS:
+        source = Source(file, root, oid, source_digest(data), data)
+    if st.st_mtime_ns < now - SETTLE_NS and st.st_ctime_ns < now - SETTLE_NS:
         seen[file] = (mark, source.digest)
     return source
 
@@ -136,20 +131,22 @@ def read_sources(paths: list[Path], index: dict | None = None
     go unread; it is updated in place to the files found now."""
     index = {} if index is None else index
     items = offer_files(paths)
-    sources, problems = [], _duplicate_ids(items)
+    ids = [offer_id(file, root) for file, root in items]
+    sources, problems = [], _duplicate_ids(items, ids)
     seen: dict = {}
     now = time.time_ns()
-    for file, root in items:
+    for (file, root), oid in zip(items, ids, strict=True):
         if not file.endswith(OFFER_SUFFIXES) and _misnamed_name(os.path.basename(file)):
             problems.append(Problem(file, 1, 1, "", MISNAMED))
             continue
         try:
-            sources.append(read_source(file, root, index, seen, now))
+            sources.append(read_source(file, root, oid, index, seen, now))
         except OSError as exc:
             problems.append(Problem(file, 1, 1, "",
                                     f"kan het bestand niet lezen: {exc.strerror}"))
-    index.clear()
-    index.update(seen)
+    if seen != index:
+        index.clear()
+        index.update(seen)
     duplicate = {p.path for p in problems if "dubbele id" in p.message}
     return [s for s in sources if s.file not in duplicate], problems
 
@@ -259,11 +256,13 @@ def _load(paths, reference_dir, today, jobs, progress, keep_offers) -> Catalogue
     return catalogue
 
 
-def _duplicate_ids(items: list[tuple[Path | str, Path | None]]) -> list[Problem]:
+def _duplicate_ids(items: list[tuple[Path | str, Path | None]],
+                   ids: list[str] | None = None) -> list[Problem]:
     """Two files that map to the same id (e.g. x.yaml and x.yml, or a different case)."""
-    seen: dict[str, list[Path]] = defaultdict(list)
-    for path, root in items:
-        seen[offer_id(path, root).lower()].append(path)
+    seen: dict[str, list[Path | str]] = defaultdict(list)
+    ids = ids if ids is not None else [offer_id(path, root) for path, root in items]
+    for (path, _root), oid in zip(items, ids, strict=True):
+        seen[oid.lower()].append(path)
     problems = []
     for oid, paths in seen.items():
         if len(paths) > 1:

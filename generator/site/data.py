@@ -7,6 +7,7 @@ offers near one postcode sit in one or two shards.
 """
 
 import json
+from functools import lru_cache
 
 from ..catalogue.offer import Offer
 from ..catalogue.reference import Reference
@@ -26,6 +27,7 @@ OP_AFSPRAAK_BIT = 1 << 21
 UNKNOWN_COST = -1  # the "k" column's value when the price is unknown
 
 
+@lru_cache(maxsize=1 << 16)  # many offers share a spot (50,000 offers: 4,082 spots)
 def morton(lat: float, lon: float) -> int:
     """Interleave the bits of a coarse grid cell, so nearby offers sort next to each other."""
     y = int((lat - 50.0) * 512) & 0xFFFF

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from html import escape
 from pathlib import Path
+from typing import ClassVar
 
 from ..catalogue.coaches import coaches_file
 from ..catalogue.offer import Offer
@@ -59,6 +60,19 @@ class OfferParts:
     detail: dict
     exports: dict = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+
+    # Read from the cache only when asked for (generator/cache.py): a rebuild needs them for
+    # the detail shards and download pieces it makes again, not for every offer.
+    LAZY: ClassVar[tuple[str, ...]] = ("detail", "exports")
+
+    def __getattr__(self, name: str):
+        """A LAZY product of an entry from the cache, read now (only for missing attributes)."""
+        load = self.__dict__.get("_load") if name in self.LAZY else None
+        if load is None:
+            raise AttributeError(name)
+        self.__dict__.update(load())
+        del self.__dict__["_load"]
+        return self.__dict__[name]
 
     def expired(self, today: dt.date) -> bool:
         """True when the offer's 'geldig_tot' date has passed."""
@@ -121,8 +135,9 @@ def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, the
         for source, name, _size, _mtime in item.photos:
             out.copy(f"aanbod/{item.id}/{name}", Path(source))
     renderer = PageRenderer(settings, ref)
-    groups = groupings(parts, ref)
-    urls = write_index_pages(parts, groups, renderer, theme.shells[2], out, cache, coaches)
+    # grouped in the order of the index pages' lists (by title), so no list is sorted again
+    groups = groupings(sorted(parts, key=lambda p: (p.titel.lower(), p.id)), ref)
+    urls = write_index_pages(groups, renderer, theme.shells[2], out, cache, coaches)
     write_gemeente_maps(groups["aanbod"], settings, out, cache)
     for rel, body in overview_bodies(len(parts), groups).items():
         out.write(rel, theme.overviews[rel].stamp("", "", body))
@@ -174,16 +189,14 @@ INDEXES = [
 ]
 
 
-def write_index_pages(parts: list[OfferParts], groups: dict[str, dict], renderer: PageRenderer,
-                      shell: Shell, out: Output, cache, coaches=()) -> list[str]:
-    """Index pages per gemeente, activity and target group; return their URLs. Each page is
-    made again only when the entries it lists (or its coach box) changed."""
-    ordered = sorted(parts, key=lambda p: (p.titel.lower(), p.id))
-    order = {item.id: position for position, item in enumerate(ordered)}
+def write_index_pages(groups: dict[str, dict], renderer: PageRenderer, shell: Shell,
+                      out: Output, cache, coaches=()) -> list[str]:
+    """Index pages per gemeente, activity and target group (their offers listed in the order
+    of the groups, by title); return their URLs. Each page is made again only when the
+    entries it lists (or its coach box) changed."""
     urls = []
     for prefix, title, lead in INDEXES:
-        for key, (label, found) in groups[prefix].items():
-            members = sorted(found, key=lambda p: order[p.id])
+        for key, (label, members) in groups[prefix].items():
             coach = ""
             if prefix == "aanbod":  # the coach box: the gemeente's coaches and their wijken
                 coach = coach_section([c for c in coaches if c.gemeente == label],

@@ -330,3 +330,21 @@ def test_rebuild_makes_only_the_changed_products_again(project, monkeypatch):
     made.clear()
     rebuild(project)
     assert made == []
+
+
+def test_rebuilt_site_is_the_fresh_site(project, tmp_path):
+    """After changes (an edit, a new offer, a removed one), the site built from the cache is
+    byte for byte the site built from nothing: no memoised product or lazily read part of an
+    entry is stale."""
+    offers, site, _cache, _report = project
+    path = offers / "rotterdam" / "stoelyoga-test.yaml"
+    path.write_text(path.read_text("utf-8").replace("Stoelyoga in de test", "Stoelyoga nieuw")
+                    .replace("doelgroepen: [ouderen, artrose]", "doelgroepen: [ouderen]"),
+                    encoding="utf-8")
+    shutil.copy(offers / "maastricht" / "zwemmen-test.yaml", offers / "maastricht" / "baan.yaml")
+    (offers / "rotterdam" / "walking-football-test.yaml").unlink()
+    rebuild(project)
+    fresh = tmp_path / "fresh"
+    build_site(offers, fresh, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c2")
+    built = {rel: data for rel, (_mtime, data) in snapshot(site).items()}
+    assert built == {rel: data for rel, (_mtime, data) in snapshot(fresh).items()}
