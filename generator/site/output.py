@@ -53,7 +53,12 @@ class Output:
         path = self.root + rel
         folder = os.path.dirname(path)
         if folder not in self.made:
-            os.makedirs(folder, exist_ok=True)
+            try:
+                os.mkdir(folder)  # (as pathlib's mkdir: no stat of the parent first)
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(folder, exist_ok=True)
             self.made.add(folder)
         with open(path, "wb") as f:
             f.write(data)
