@@ -276,8 +276,9 @@ def run_piece(run: list, part: str, lead: str, between: str) -> bytes:
 def run_kinds(run: list) -> bytes:
     """The Table Schema types found per column in a run's CSV rows (JSON)."""
     kinds: dict[str, set] = {}
-    for item in run:
-        for column, kind in item.exports["types"].items():
+    for signature in {item.exports["types"] for item in run}:
+        for pair in filter(None, signature.split(";")):
+            column, kind = pair.split("=")
             kinds.setdefault(column, set()).add(kind)
     return json.dumps({column: sorted(found) for column, found in kinds.items()}).encode()
 
