@@ -16,6 +16,7 @@ from generator.pipeline import build_site
 from tests.browser import TILE_HOST, axe_violations
 
 from .conftest import ROOT, TODAY, QuietHandler
+from .test_browser import map_total
 
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -161,6 +162,19 @@ def biggest_spot(root: Path, gemeente: str = "Amsterdam") -> list:
     for o in offers:
         spots.setdefault((round(o.lat, 5), round(o.lon, 5)), []).append(o)
     return max(spots.values(), key=len)
+
+
+def test_home_map_counts_every_offer_of_shared_spots(fixture_page, imported_site):
+    """Untouched, the home map's clusters and markers together count every offer once, also
+    where several offers share a spot inside a cluster (a cluster's number counts offers)."""
+    url, root, _result = imported_site
+    offers = load_catalogue([root / "offers"], today=TODAY).offers
+    assert max(Counter((round(o.lat, 5), round(o.lon, 5)) for o in offers).values()) >= 3
+    page = fixture_page
+    page.goto(url)
+    page.wait_for_function("Number(document.documentElement.dataset.bkReady || 0) >= 1")
+    assert page.locator(".bk-cluster").count() >= 1
+    assert map_total(page) == len([o for o in offers if not o.expired(TODAY)])
 
 
 def test_offers_at_one_spot_are_one_marker_on_the_home_map(fixture_page, imported_site):

@@ -35,46 +35,42 @@
   }
 
   /* ---- data ---- */
+  /* The offers' positions and spots; the filter columns follow when first needed (columns).
+   * Offers at exactly the same point share a spot: spot[i] is offer i's spot. The offers come
+   * in a space-filling-curve order, so offers at one spot mostly follow each other: only the
+   * first of such a run needs a look-up. */
   function decode(raw) {
-    var n = raw.n, lat = new Float64Array(n), lon = new Float64Array(n), all = new Array(n);
-    // One 32-bit word per 32 activities (the vocabulary has more than 64 activities).
-    var aw = [], y = 0, x = 0, i;
-    for (i = 0; i < Math.ceil(raw.activiteiten.length / 32); i++) { aw.push(new Uint32Array(n)); }
-    for (i = 0; i < n; i++) {
+    var n = raw.n, lat = new Float64Array(n), lon = new Float64Array(n), spot = new Int32Array(n);
+    var all = new Array(n), at = new Map(), spots = 0, s = -1, y = 0, x = 0;
+    for (var i = 0; i < n; i++) {
       y += raw.y[i]; x += raw.x[i];
       lat[i] = y / raw.scale; lon[i] = x / raw.scale;
       all[i] = i;
+      if (i === 0 || raw.y[i] !== 0 || raw.x[i] !== 0) {
+        var key = y * 4194304 + x;  // one number per spot (integer coordinates; exact in a double)
+        s = at.get(key);
+        if (s === undefined) { s = spots++; at.set(key, s); }
+      }
+      spot[i] = s;
+    }
+    return { raw: raw, n: n, lat: lat, lon: lon, spot: spot, spots: spots, all: all };
+  }
+
+  /* The filter columns as typed arrays (the untouched first search needs none of them). */
+  function columns() {
+    if (D.g) { return; }
+    var raw = D.raw, n = D.n, aw = [], i;
+    // One 32-bit word per 32 activities (the vocabulary has more than 64 activities).
+    for (i = 0; i < Math.ceil(raw.activiteiten.length / 32); i++) { aw.push(new Uint32Array(n)); }
+    for (i = 0; i < n; i++) {
       var acts = typeof raw.a[i] === "number" ? [raw.a[i]] : raw.a[i];
       for (var j = 0; j < acts.length; j++) {
         aw[acts[j] >> 5][i] |= (1 << (acts[j] & 31)) >>> 0;
       }
     }
-    var d = {
-      raw: raw, n: n, lat: lat, lon: lon, aw: aw, all: all,
-      g: Uint32Array.from(raw.g), t: Uint32Array.from(raw.t), k: Int32Array.from(raw.k),
-      f: Uint32Array.from(raw.f), l: Uint32Array.from(raw.l), j: Int32Array.from(raw.j)
-    };
-    spots(d);
-    return d;
-  }
-
-  /* Number the spots (offers at exactly the same point): d.spot[i] is offer i's spot. The
-   * offers come in a space-filling-curve order, so offers at one spot mostly follow each other:
-   * only the first of a run needs a look-up. */
-  function spots(d) {
-    var raw = d.raw, spot = new Int32Array(d.n), at = new Map(), count = 0, key = NaN, s = -1;
-    var y = 0, x = 0;
-    for (var i = 0; i < d.n; i++) {
-      y += raw.y[i]; x += raw.x[i];
-      if (raw.y[i] !== 0 || raw.x[i] !== 0 || i === 0) {
-        key = y * 4194304 + x;  // one number per spot (integer coordinates; exact in a double)
-        s = at.get(key);
-        if (s === undefined) { s = count++; at.set(key, s); }
-      }
-      spot[i] = s;
-    }
-    d.spot = spot;
-    d.spots = count;
+    D.aw = aw;
+    D.g = Uint32Array.from(raw.g); D.t = Uint32Array.from(raw.t); D.k = Int32Array.from(raw.k);
+    D.f = Uint32Array.from(raw.f); D.l = Uint32Array.from(raw.l); D.j = Int32Array.from(raw.j);
   }
 
   function details(i) {
@@ -347,12 +343,13 @@
   /* The offers that match `s` (sorted by distance from `where`); with `counting`, also the
    * counts next to each choice (what that choice would find with the other filters kept). */
   function filter(s, where, counting) {
-    var facets = compile(s), active = facets.filter(function (f) { return f[1]; });
-    var age = s.leeftijd !== "" && !isNaN(Number(s.leeftijd)) ? Number(s.leeftijd) : -1;
-    if (!where && age < 0 && !active.length && !counting) {
+    if (!where && !counting && activeFilters(s) === 0) {
       dist = null;
       return { results: D.all, counts: null };  // nothing to check: every offer, in data order
     }
+    columns();
+    var facets = compile(s), active = facets.filter(function (f) { return f[1]; });
+    var age = s.leeftijd !== "" && !isNaN(Number(s.leeftijd)) ? Number(s.leeftijd) : -1;
     var counts = counting ? emptyCounts(s) : null, out = [], n = D.n;
     var radius = where && Number(s.r) > 0 ? Number(s.r) : 0;
     dist = where ? new Float32Array(n) : null;
@@ -458,14 +455,31 @@
   function clusterIndex(ids) {
     if (ids === D.all && D.allIndex) { index = D.allIndex; return; }
     // Clustered up to the deepest zoom, 60 screen pixels apart: markers never overlap as touch
-    // targets; offers at one spot are one marker that opens a list (openSpot). A cluster's
-    // "n" counts offers (its point_count counts spots).
-    index = new Supercluster({
-      radius: 60, extent: 256, minZoom: 6, maxZoom: cfg.maxZoom,
-      map: function (props) { return { n: props.n }; },
-      reduce: function (total, props) { total.n += props.n; }
-    }).load(spotPoints(ids));
+    // targets; offers at one spot are one marker that opens a list (openSpot).
+    index = new Supercluster({ radius: 60, extent: 256, minZoom: 6, maxZoom: cfg.maxZoom })
+      .load(spotPoints(ids));
+    index.bkOffers = offersPerCluster(index);
     if (ids === D.all) { D.allIndex = index; }
+  }
+
+  /* Offers per cluster id (a cluster's point_count counts spots). From the index's own levels:
+   * supercluster 8 keeps each zoom's items in trees[z].data, `stride` numbers each: x, y, zoom,
+   * id (a point's index, or a cluster's id), parent cluster id (or -1), point count. Going up
+   * from the deepest level, each item adds its offers to its parent's; a cluster's total is
+   * complete before its own parent needs it. (A `reduce` option costs more: supercluster then
+   * makes new objects at every merge.) */
+  function offersPerCluster(sc) {
+    var offers = new Map(), stride = sc.stride;
+    for (var z = sc.trees.length - 1; z > sc.options.minZoom; z--) {
+      var data = sc.trees[z].data;
+      for (var k = 0; k < data.length; k += stride) {
+        var parent = data[k + 4];
+        if (parent < 0) { continue; }
+        var id = data[k + 3], own = data[k + 5] > 1 ? offers.get(id) : sc.points[id].properties.n;
+        offers.set(parent, (offers.get(parent) || 0) + own);
+      }
+    }
+    return offers;
   }
 
   /* The offers under a map item: a spot's own, or every spot's in a cluster. */
@@ -490,8 +504,8 @@
       var ll = [c.geometry.coordinates[1], c.geometry.coordinates[0]];
       var key = c.properties.cluster ? "c" + c.properties.cluster_id : "p" + c.properties.ids[0];
       if (keep && keep.bkKey === key) { return; }
-      if (c.properties.cluster || c.properties.n > 1) {
-        var n = c.properties.n;
+      var n = c.properties.cluster ? index.bkOffers.get(c.properties.cluster_id) : c.properties.n;
+      if (n > 1) {
         var size = n < 10 ? 34 : n < 100 ? 40 : n < 1000 ? 48 : 56;
         var name = n + " activiteiten";
         var m = L.marker(ll, {
