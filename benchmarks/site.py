@@ -6,10 +6,12 @@ site's own Leaflet copies), and as one MkDocs page per offer (`not_in_nav`).
 
 import gzip
 import http.server
+import os
 import shutil
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from generator.catalogue.load import load_catalogue
@@ -155,10 +157,24 @@ def mkdocs_pages(offers, out: Path) -> float:
     return seconds
 
 
+def set_aside(folder: Path) -> None:
+    """Move a folder of an earlier run into the trash (see empty_trash)."""
+    if folder.exists():
+        trash = folder.parent / "trash"
+        trash.mkdir(exist_ok=True)
+        os.replace(folder, trash / f"{folder.name}-{time.time_ns()}")
+
+
+def empty_trash(workdir: Path) -> None:
+    """Delete what earlier runs left, after the measurements: deleting 50,000 folders makes
+    the disk slow for a while (discards), which would be measured as the next build's time."""
+    shutil.rmtree(workdir / "trash", ignore_errors=True)
+
+
 def fresh_build(offers_dir: Path, site: Path, cache: Path) -> tuple[float, dict]:
-    """A build from nothing: no site folder, no cache."""
-    shutil.rmtree(site, ignore_errors=True)
-    shutil.rmtree(cache, ignore_errors=True)
+    """A build from nothing: no site folder, no cache (an earlier run's are set aside)."""
+    set_aside(site)
+    set_aside(cache)
     warm(offers_dir)
     return timed(build_site, offers_dir, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=cache)
 
@@ -229,6 +245,7 @@ def main(workdir: Path, sizes: list[int]) -> str:
     example, example_cache = workdir / "site-example", workdir / "cache-example"
     fresh_build(ROOT / "offers", example, example_cache)
     scores = lighthouse.audit(example, TILES.split("/")[2])
+    empty_trash(workdir)  # (after every measurement of this section)
     ours = table(["offers", "fresh build s", "rebuild after 1 changed offer s (of fresh)",
                   "one-core YAML-parse floor s (build / floor)", "site size / files",
                   "offer page (mean)", "home data raw", "home data gzip", "gzip bytes/offer",
