@@ -38,18 +38,27 @@ def offer_files(paths: list[Path]) -> list[tuple[str, Path | None]]:
         if path.is_dir():
             # offers/rotterdam/ is checked as part of offers/, so ids keep their gemeente
             root = next((a for a in (path, *path.parents) if a.name == "offers"), path)
-            files = [
-                os.path.join(folder, name)
-                for folder, _dirs, names in os.walk(path)
-                for name in names
-                if name.endswith(OFFER_SUFFIXES) or _misnamed_name(name)
-            ]
-            # the order of sorted Paths: by components ("a/b" before "a-b/c")
-            found += [(f, root) for f in sorted(files, key=lambda f: f.split(os.sep))]
+            files: list[str] = []
+            _sorted_walk(str(path), files)
+            found += [(f, root) for f in files]
         else:
             root = next((a for a in path.parents if a.name == "offers"), None)
             found.append((str(path), root))
     return found
+
+
+def _sorted_walk(folder: str, out: list[str]) -> None:
+    """The offer files under `folder` in the order of sorted Paths (component by component:
+    "a/b.yaml" before "a-b/c.yaml", a folder's files where its name sorts), as os.walk
+    finds them (symbolic links to folders are not followed)."""
+    with os.scandir(folder) as found:
+        entries = sorted(found, key=lambda entry: entry.name)
+    for entry in entries:
+        if entry.is_dir():
+            if not entry.is_symlink():
+                _sorted_walk(entry.path, out)
+        elif entry.name.endswith(OFFER_SUFFIXES) or _misnamed_name(entry.name):
+            out.append(entry.path)
 
 
 def offer_id(path: Path | str, root: Path | None) -> str:

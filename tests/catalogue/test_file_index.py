@@ -96,3 +96,16 @@ def test_bytes_read_late_must_match_the_digest(offers, monkeypatch):
     Path(source.file).write_bytes(Path(source.file).read_bytes() + b"\n# later\n")
     with pytest.raises(OSError, match="veranderde tijdens de build"):
         _ = source.raw
+
+
+def test_files_are_found_in_the_order_of_sorted_paths(tmp_path):
+    """Component by component, as sorted Paths: ids and problems keep their order."""
+    names = ["a/b.yaml", "a-b/c.yaml", "a.yaml", "a/a.yml", "A/x.yaml", "a b/x.YAML", "z/q/r.yaml",
+             "z/q.yaml", "z/q.yaml.txt", "z/x.txt", "z/.yaml"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("titel: x\n", encoding="utf-8")
+    (tmp_path / "link").symlink_to(tmp_path / "z", target_is_directory=True)
+    found = [path for path, _root in load.find_offer_files([tmp_path])]
+    expected = sorted(tmp_path / n for n in names if n != "z/x.txt")  # (misnamed ones too)
+    assert found == expected
