@@ -72,6 +72,19 @@ def offer_id(path: Path | str, root: Path | None) -> str:
     return f"{path.parent.name}/{path.stem}"
 
 
+def offer_ids(items: list[tuple[str, Path | None]]) -> list[str]:
+    """`offer_id` of each (file, root), the common case without a call per file (50k files)."""
+    bases = {root: str(root) + os.sep for _file, root in items if root is not None}
+    ids = []
+    for file, root in items:
+        base = bases.get(root)
+        if base is not None and file.startswith(base):
+            ids.append(os.path.splitext(file[len(base):])[0].replace(os.sep, "/"))
+        else:
+            ids.append(offer_id(file, root))
+    return ids
+
+
 class Source(NamedTuple):
     """One offer file: where it is, its id and the digest of its bytes. The bytes themselves
     are read only when they are needed (`raw`): a file whose stat matches the file index
@@ -140,7 +153,7 @@ def read_sources(paths: list[Path], index: dict | None = None
     go unread; it is updated in place to the files found now."""
     index = {} if index is None else index
     items = offer_files(paths)
-    ids = [offer_id(file, root) for file, root in items]
+    ids = offer_ids(items)
     sources, problems = [], _duplicate_ids(items, ids)
     seen: dict = {}
     now = time.time_ns()

@@ -12,7 +12,9 @@ import json
 import typing
 import warnings
 import zlib
+from collections.abc import Iterable
 from functools import cache, partial
+from operator import attrgetter
 from pathlib import Path
 
 from ..catalogue.offer import Offer
@@ -22,6 +24,7 @@ from ..catalogue.schema import PRIVATE_FIELDS, Aanbod
 from . import gzpieces
 from .jsonld import offer_jsonld, offer_url
 
+KEY = attrgetter("key")
 COMPACT = (",", ":")  # no spaces: the downloads are published with the site
 LICENSE = {
     "name": "CC-BY-4.0",
@@ -241,7 +244,7 @@ def published_downloads(items: list, created: str, memo) -> dict[str, bytes]:
     the files in COMPRESSED as <name>.gz, byte for byte the texts of `export_files` once
     unpacked. `memo(key, make)` keeps each run's compressed pieces between builds."""
     runs = offer_runs(items)
-    keys = [key_of(*(item.key for item in run)) for run in runs]
+    keys = [key_of(members=map(KEY, run)) for run in runs]
     kinds: dict[str, set] = {c: set() for c in public_columns()}
     for run, key in zip(runs, keys, strict=True):
         found = json.loads(memo(f"kinds:{key}", partial(run_kinds, run)))
@@ -318,9 +321,13 @@ def packed_package(text: str) -> str:
     return json.dumps(package, ensure_ascii=False, indent=2)
 
 
-def key_of(*parts: str) -> str:
-    """A hash of some strings (a run's memo key, from its offers' cache keys)."""
-    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+def key_of(*parts: str, members: Iterable[str] = ()) -> str:
+    """A hash of some strings and of the keys of the members a file is made from: the memo
+    key of that file."""
+    h = hashlib.blake2b("\0".join(parts).encode(), digest_size=16)
+    h.update(b"\1")
+    h.update("\0".join(members).encode())
+    return h.hexdigest()
 
 
 FILE_KEYS = {"csv": "aanbod.csv", "datapackage": "datapackage.json",

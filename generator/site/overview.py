@@ -36,8 +36,13 @@ def by_doelgroep(items: list) -> dict[str, tuple[str, list]]:
         for term in doelgroep_with_narrower(group):
             broader[term].append(group)
     groups: dict[str, list] = defaultdict(list)
+    pages: dict[tuple, set] = {}  # the pages of each combination of target groups (a handful)
     for item in items:
-        for group in {g for term in item.doelgroepen for g in broader[term]}:
+        terms = tuple(item.doelgroepen)
+        found = pages.get(terms)
+        if found is None:
+            found = pages[terms] = {g for term in terms for g in broader[term]}
+        for group in found:
             groups[group].append(item)
     return {slugify(g): (g, groups[g]) for g in DOELGROEPEN if groups[g]}
 

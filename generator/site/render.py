@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import partial
 from html import escape
+from operator import attrgetter
 from pathlib import Path
 from typing import ClassVar
 
@@ -106,6 +107,7 @@ class OfferRenderer:
         return parts, page
 
 
+KEY = attrgetter("key")  # an entry's key, for memo keys
 INDENT = re.compile(r"\n[ \t]*(?:\n[ \t]*)*")
 
 
@@ -165,7 +167,7 @@ def write_data_files(ordered: list[OfferParts], ref: Reference, coaches, out: Ou
         members = ordered[start:start + SHARD_SIZE]
         made[f"details/{start // SHARD_SIZE}.json"] = (partial(details_json, members), members)
     for rel, (make, members) in made.items():
-        memo_key = key_of(rel.split("/")[0], cache.build_key, *(item.key for item in members))
+        memo_key = key_of(rel.split("/")[0], cache.build_key, members=map(KEY, members))
         out.write_known(f"data/{rel}", *cache.product(memo_key, make))
     return {name: out.manifest[f"data/{name}"][1] for name in ("zoek.json", "pc4.json")}
 
@@ -202,7 +204,7 @@ def write_index_pages(groups: dict[str, dict], renderer: PageRenderer, shell: Sh
                 coach = coach_section([c for c in coaches if c.gemeente == label],
                                       renderer.settings.referral_url)
             memo_key = key_of("index", cache.build_key, prefix, key, label, coach,
-                              *(item.key for item in members))
+                              members=map(KEY, members))
             make = partial(index_page, prefix, title, lead, label, coach, members, renderer,
                            shell)
             out.write_known(f"{prefix}/{key}/index.html", *cache.product(memo_key, make))

@@ -109,3 +109,5 @@ def test_files_are_found_in_the_order_of_sorted_paths(tmp_path):
     found = [path for path, _root in load.find_offer_files([tmp_path])]
     expected = sorted(tmp_path / n for n in names if n != "z/x.txt")  # (misnamed ones too)
     assert found == expected
+    items = load.offer_files([tmp_path, tmp_path / "z"])
+    assert load.offer_ids(items) == [load.offer_id(file, root) for file, root in items]

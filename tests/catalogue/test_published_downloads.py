@@ -80,4 +80,4 @@ def test_a_changed_offer_compresses_only_its_run(items, monkeypatch):
     made.clear()
     changed = [*items[:1], SimpleNamespace(**{**vars(items[1]), "key": "new"}), *items[2:]]
     export.published_downloads(changed, CREATED, counting_memo(store, made))
-    assert len(made) == 4 and all(key.endswith(export.key_of("new")) for key in made)
+    assert len(made) == 4 and all(key.endswith(export.key_of(members=["new"])) for key in made)
