@@ -12,6 +12,7 @@ import pickle  # noqa: S403 (the cache is written and read by this program only,
 import sqlite3
 import struct
 import zlib
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
@@ -42,6 +43,15 @@ def hash_tree(paths: list[Path], salt: str = "") -> str:
 def digest(data: bytes) -> str:
     """The content address of some bytes (as the site writer's)."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def key_of(*parts: str, members: Iterable[str] = ()) -> str:
+    """A hash of some strings and of the keys of the members a file is made from: the memo
+    key of that file."""
+    h = hashlib.blake2b("\0".join(parts).encode(), digest_size=16)
+    h.update(b"\1")
+    h.update("\0".join(members).encode())
+    return h.hexdigest()
 
 
 def entry_key(build_key: str, offer_id: str, digest: str) -> str:

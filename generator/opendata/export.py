@@ -6,17 +6,16 @@ Only public fields leave this module: the private `verwijzen` block is dropped f
 import csv
 import datetime as dt
 import gc
-import hashlib
 import io
 import json
 import typing
 import warnings
 import zlib
-from collections.abc import Iterable
 from functools import cache, partial
 from operator import attrgetter
 from pathlib import Path
 
+from ..cache import key_of
 from ..catalogue.offer import Offer
 from ..catalogue.paths import submodel
 from ..catalogue.reference import Reference
@@ -319,15 +318,6 @@ def packed_package(text: str) -> str:
             resource["path"] += ".gz"
             resource["compression"] = "gz"
     return json.dumps(package, ensure_ascii=False, indent=2)
-
-
-def key_of(*parts: str, members: Iterable[str] = ()) -> str:
-    """A hash of some strings and of the keys of the members a file is made from: the memo
-    key of that file."""
-    h = hashlib.blake2b("\0".join(parts).encode(), digest_size=16)
-    h.update(b"\1")
-    h.update("\0".join(members).encode())
-    return h.hexdigest()
 
 
 FILE_KEYS = {"csv": "aanbod.csv", "datapackage": "datapackage.json",

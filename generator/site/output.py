@@ -8,22 +8,13 @@ of the previous build that are not produced now are removed.
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 
 def digest(data: bytes) -> str:
     """The content address of some bytes."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def key_of(*parts: str, members: Iterable[str] = ()) -> str:
-    """A hash of some strings and of the keys of the members a file is made from: the memo
-    key of that file."""
-    h = hashlib.blake2b("\0".join(parts).encode(), digest_size=16)
-    h.update(b"\1")
-    h.update("\0".join(members).encode())
-    return h.hexdigest()
 
 
 class Output:

@@ -16,6 +16,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import ClassVar
 
+from ..cache import key_of
 from ..catalogue.coaches import coaches_file
 from ..catalogue.offer import Offer
 from ..catalogue.problems import Problem
@@ -33,7 +34,7 @@ from .data import (
     search_row,
 )
 from .gemeentekaart import gemeente_map
-from .output import Output, digest, key_of
+from .output import Output, digest
 from .overview import groupings, overview_bodies
 from .pages import PageRenderer, Shell, offer_description
 from .settings import Settings
