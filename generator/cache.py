@@ -24,6 +24,10 @@ create table if not exists indexes (name text primary key, value blob);
 create table if not exists products (key text primary key, digest text, value blob);
 """
 LOOKUP = 500  # keys per `select ... where key in (...)`
+# SQLite's page cache (KiB; its default is 2 MB): a fresh build inserts ~10 KB per offer in
+# random key order, and with the default cache half the insert time went to re-reading pages
+# of the key index (50,000 offers: 2.6 s -> 1.3 s of the parent's time).
+CACHE_KIB = 64 * 1024
 
 
 def hash_tree(paths: list[Path], salt: str = "") -> str:
@@ -107,6 +111,7 @@ class BuildCache:
         else:
             path = ":memory:"
         self.db = sqlite3.connect(path, timeout=60)
+        self.db.execute(f"pragma cache_size = -{CACHE_KIB}")
         self.db.executescript(SCHEMA)
         self.used_blobs: set[str] = set()
         self.used_products: set[str] = set()
