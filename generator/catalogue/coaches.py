@@ -16,8 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BeforeValidator, EmailStr, Field, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
+from .emails import Email
 from .paths import field_path
 from .problems import Problem
 from .reference import REFERENCE_DIR, Reference, load_reference
@@ -67,7 +68,7 @@ class Werkgebied(Model):
 class CoachVerwijzen(Model):
     """PRIVATE: the inbox for referrals. Never published on the site or in open data."""
 
-    email: EmailStr = Field(description="E-mailadres dat verwijzingen ontvangt. NIET openbaar.")
+    email: Email = Field(description="E-mailadres dat verwijzingen ontvangt. NIET openbaar.")
 
 
 class Coach(Model):
@@ -85,7 +86,7 @@ class Coach(Model):
     bereikbaar: Tekst = Field(
         min_length=5, max_length=200, description="Wanneer bereikbaar, bijvoorbeeld ma-do 9-17."
     )
-    email: EmailStr | None = Field(None, description="Openbaar e-mailadres voor vragen.")
+    email: Email | None = Field(None, description="Openbaar e-mailadres voor vragen.")
     website: Website | None = Field(None, description="Website, beginnend met https://.")
     eigen_groep: Tekst | None = Field(
         None, max_length=120, description="Naam van de eigen beweeggroep van de coach."

@@ -13,7 +13,6 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    EmailStr,
     Field,
     HttpUrl,
     ValidationInfo,
@@ -24,6 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .activities import activity_words
+from .emails import Email
 from .phone import normalise_phone
 from .vocab import (
     ALLEEN_VOOR,
@@ -196,7 +196,7 @@ class Aanbieder(Model):
     )
     website: Website | None = Field(None, description="Website, beginnend met https://.")
     telefoon: Telefoon | None = Field(None, description="Openbaar telefoonnummer voor vragen.")
-    email: EmailStr | None = Field(None, description="Openbaar e-mailadres voor vragen.")
+    email: Email | None = Field(None, description="Openbaar e-mailadres voor vragen.")
 
 
 class Verwijzen(Model):
@@ -205,7 +205,7 @@ class Verwijzen(Model):
     mogelijk: JaNee = Field(
         description="Kunnen zorgverleners en inwoners hier aanmelden? ja of nee."
     )
-    email: EmailStr | None = Field(
+    email: Email | None = Field(
         None, description="E-mailadres dat aanmeldingen ontvangt. Wordt NIET gepubliceerd."
     )
 

@@ -6,6 +6,7 @@ The page chrome (header, footer, theme) comes from a shell page that MkDocs rend
 
 import html
 import json
+import re
 from functools import cached_property
 from pathlib import Path
 
@@ -36,13 +37,31 @@ def markdown_renderer() -> MarkdownIt:
     return md
 
 
+# Prose in which Markdown finds nothing to do: letters, digits and . , ; : ' ? ( ) € % / -,
+# no line that starts with a space, "-" or a list number, none that ends with a space.
+# markdown-it makes one <p> of each block of lines and escapes nothing in it; most
+# descriptions are such prose (tests/site/test_markdown_fast.py compares the two).
+NOT_PLAIN = re.compile(r"[^A-Za-z0-9\u00c0-\u00ff .,;:'?()\u20ac%/\n-]"
+                       r"|(?:^|\n)(?:[ -]|\d+[.)])|  |(?:^|\n)$| (?:\n|$)")
+BLANK_LINES = re.compile(r"\n\n+")
+
+
+def plain_paragraphs(text: str) -> str | None:
+    """The HTML markdown-it makes of plain prose (see NOT_PLAIN), or None for other text."""
+    text = text.strip("\n")
+    if NOT_PLAIN.search(text):
+        return None
+    return "".join(f"<p>{block}</p>\n" for block in BLANK_LINES.split(text))
+
+
 def environment() -> Environment:
     """The Jinja2 environment for page bodies (autoescaped)."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     md = markdown_renderer()
     # markdown-it with HTML disabled escapes everything it does not render itself
-    env.filters["markdown"] = lambda text: Markup(md.render(text))  # noqa: S704
+    env.filters["markdown"] = lambda text: Markup(  # noqa: S704
+        plain_paragraphs(text) or md.render(text))
     env.filters["slug"] = slugify
     env.filters["fact"] = fact_text
     env.globals["unknown"] = UNKNOWN
