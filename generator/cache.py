@@ -100,6 +100,12 @@ def _light(blob) -> object:
     return parts
 
 
+def _lookup(db: sqlite3.Connection, key: str) -> bytes | None:
+    """A memo entry's bytes, or None."""
+    row = db.execute("select value from blobs where key = ?", (key,)).fetchone()
+    return None if row is None else zlib.decompress(row[0])
+
+
 class BuildCache:
     """Offer products and output manifests in one SQLite file (or in memory, without a folder)."""
 
@@ -110,6 +116,7 @@ class BuildCache:
             path = str(Path(folder) / "cache.sqlite")
         else:
             path = ":memory:"
+        self.path = None if folder is None else path
         self.db = sqlite3.connect(path, timeout=60)
         self.db.execute(f"pragma cache_size = -{CACHE_KIB}")
         self.db.executescript(SCHEMA)
@@ -192,13 +199,34 @@ class BuildCache:
         """The bytes stored under `key`, made (and stored) by `make()` the first time (zlib
         `level` 0 for bytes that are compressed already)."""
         self.used_blobs.add(key)
-        row = self.db.execute("select value from blobs where key = ?", (key,)).fetchone()
-        if row is not None:
-            return zlib.decompress(row[0])
-        value = make()
-        self.db.execute("insert or replace into blobs values (?, ?)",
-                        (key, zlib.compress(value, level)))
+        value = self.lookup(key)
+        if value is None:
+            value = make()
+            self.remember({key: value}, level)
         return value
+
+    def lookup(self, key: str) -> bytes | None:
+        """The bytes stored under `key` by `memo`, or None."""
+        return _lookup(self.db, key)
+
+    def lookup_many(self, keys: list[str]) -> dict[str, bytes]:
+        """The memo entries present among `keys` (key -> bytes)."""
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), LOOKUP):
+            chunk = keys[start:start + LOOKUP]
+            marks = ",".join("?" * len(chunk))
+            query = f"select key, value from blobs where key in ({marks})"  # noqa: S608
+            found.update((k, zlib.decompress(v)) for k, v in self.db.execute(query, chunk))
+        return found
+
+    def remember(self, made: dict[str, bytes | None], level: int = 1) -> None:
+        """Mark memo entries as used by this build, storing those made now (`None`: found in
+        the cache, nothing to store)."""
+        self.used_blobs.update(made)
+        new = [(key, zlib.compress(value, level)) for key, value in made.items()
+               if value is not None]
+        if new:
+            self.db.executemany("insert or replace into blobs values (?, ?)", new)
 
     def product(self, key: str, make) -> tuple[str, object]:
         """A build-wide file stored under `key` (a hash of all it is made from): its digest,

@@ -27,7 +27,8 @@ from .catalogue.load import Source, check_source, gc_paused, read_sources
 from .catalogue.problems import Problem
 from .catalogue.reference import Reference, load_reference
 from .catalogue.schema import json_schema
-from .opendata.export import check_package, offer_exports, published_downloads
+from .forked import Done, Forked
+from .opendata.export import check_package, memo_names, offer_exports, published_downloads
 from .site import adapter, pages
 from .site.adapter import Theme, drop_shells, plain_settings, render_theme, theme_in
 from .site.data import reference_files
@@ -104,6 +105,7 @@ def run(build: Build) -> dict:
     previous = cache.manifest(build.site_dir)
     # A fresh build writes into a folder beside site/ (workers write offer pages meanwhile).
     staging = staging_folder(build.site_dir) if build.clean and not previous else None
+    downloads = None
     try:
         with gc_paused():
             sources, problems = read_sources([build.paths.offers_dir], cache.files)
@@ -117,9 +119,11 @@ def run(build: Build) -> dict:
         visible = [p for p in parts if not p.expired(build.today)]
         out = open_output(build, previous, staging)
         out.adopt(files)
+        downloads = start_export(visible, build, cache, fork=counts["rendered"] >= PARALLEL_FROM
+                                 and build.jobs > 1)
         report = render_site(visible, ref, build.settings, build.theme, out, cache,
                              coaches.coaches)
-        export_site(visible, out, build, cache)
+        export_site(downloads.result(), out, cache, len(visible))
         report["removed"] = out.remove_stale()
         report["written"] = out.written
         if staging is not None:
@@ -127,6 +131,8 @@ def run(build: Build) -> dict:
         cache.save_manifest(build.site_dir, out.manifest)
         cache.keep_only({p.key for p in parts})
     except BaseException:
+        if downloads is not None:
+            downloads.cancel()
         if staging is not None and staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -269,14 +275,38 @@ def open_output(build: Build, previous: dict, staging: Path | None) -> Output:
     return Output(build.site_dir, previous)
 
 
-def export_site(parts: list[OfferParts], out: Output, build: Build, cache: BuildCache) -> None:
-    """The open-data downloads into site/open-data/ (validated with Frictionless when small)."""
+def start_export(parts: list[OfferParts], build: Build, cache: BuildCache, fork: bool):
+    """Begin the open-data downloads: in a forked child, while this process renders the site,
+    when many offers were made now (their compressed pieces are new); else here. Its
+    `result()`: (files, memo entries used: key -> bytes made now, or None if found)."""
     created = f"{build.today.isoformat()}T00:00:00Z"
+    # (the build key in the memo key: changed code must not serve bytes packed by old code)
+    suffix = f":{cache.build_key}"
+    found = cache.lookup_many([name + suffix for name in memo_names(parts)])
+
+    def work() -> tuple[dict[str, bytes], dict[str, bytes | None]]:
+        used: dict[str, bytes | None] = {}
+
+        def memo(name: str, make) -> bytes:
+            key = name + suffix
+            if key in found:
+                used[key] = None
+                return found[key]
+            used[key] = value = make()
+            return value
+
+        return published_downloads(parts, created, memo), used
+
+    return Forked(work) if fork else Done(work())
+
+
+def export_site(result: tuple, out: Output, cache: BuildCache, count: int) -> None:
+    """The open-data downloads into site/open-data/ (validated with Frictionless when small);
+    `result` from `start_export`."""
+    files, used = result
+    cache.remember(used, 0)  # (level 0: the pieces are compressed already)
     changed = False
-    # (the build key in the memo key: changed code must not serve bytes packed by old code;
-    # level 0: the pieces are compressed already)
-    memo = lambda name, make: cache.memo(f"{name}:{cache.build_key}", make, 0)  # noqa: E731
-    for name, data in published_downloads(parts, created, memo).items():
+    for name, data in files.items():
         changed |= out.write(f"{OPEN_DATA_DIR}/{name}", data)
-    if changed and len(parts) <= VALIDATE_OPEN_DATA_UP_TO:
+    if changed and count <= VALIDATE_OPEN_DATA_UP_TO:
         check_package(out.site_dir / OPEN_DATA_DIR / "datapackage.json")

@@ -237,6 +237,27 @@ def offer_runs(items: list) -> list[list]:
     return runs
 
 
+def memo_names(items: list) -> list[str]:
+    """The names `published_downloads` asks its memo for, for these items."""
+    keys = [key_of(members=map(KEY, run)) for run in offer_runs(items)]
+    return [*(_kinds_name(key) for key in keys),
+            *(_piece_name(part, bool(number and between), key)
+              for part, between in BETWEEN.items() for number, key in enumerate(keys))]
+
+
+def _kinds_name(run_key: str) -> str:
+    """The memo name of a run's column types."""
+    return f"kinds:{run_key}"
+
+
+def _piece_name(part: str, lead: bool, run_key: str) -> str:
+    """The memo name of a run's compressed piece of one download."""
+    return f"gz:{part}:{lead}:{run_key}"
+
+
+BETWEEN = {"csv": "", "feature": ",", "jsonld": ","}  # export part -> what is between two
+
+
 def published_downloads(items: list, created: str, memo) -> dict[str, bytes]:
     """The downloads as the site publishes them (path under open-data/ -> bytes), from items
     with `id`, `key` (their cache entry) and `exports` (offer_exports): datapackage.json and
@@ -246,16 +267,17 @@ def published_downloads(items: list, created: str, memo) -> dict[str, bytes]:
     keys = [key_of(members=map(KEY, run)) for run in runs]
     kinds: dict[str, set] = {c: set() for c in public_columns()}
     for run, key in zip(runs, keys, strict=True):
-        found = json.loads(memo(f"kinds:{key}", partial(run_kinds, run)))
+        found = json.loads(memo(_kinds_name(key), partial(run_kinds, run)))
         for column, names in found.items():
             kinds[column].update(names)
     package = packed_package(data_package(kinds, created))
     header = io.StringIO(newline="")
     csv.writer(header).writerow(public_columns())
     texts = {  # name: (before the offers, what is between two offers, after them, export part)
-        "aanbod.csv": (header.getvalue(), "", "", "csv"),
-        "aanbod.geojson": ('{"type":"FeatureCollection","features":[', ",", "]}", "feature"),
-        "aanbod.jsonld": ("[", ",", "]", "jsonld"),
+        "aanbod.csv": (header.getvalue(), BETWEEN["csv"], "", "csv"),
+        "aanbod.geojson": ('{"type":"FeatureCollection","features":[', BETWEEN["feature"], "]}",
+                           "feature"),
+        "aanbod.jsonld": ("[", BETWEEN["jsonld"], "]", "jsonld"),
     }
     out = {"datapackage.json": package.encode("utf-8")}
     for name, (before, between, after, part) in texts.items():
@@ -263,7 +285,7 @@ def published_downloads(items: list, created: str, memo) -> dict[str, bytes]:
         for number, (run, key) in enumerate(zip(runs, keys, strict=True)):
             lead = between if number else ""
             make = partial(run_piece, run, part, lead, between)
-            pieces.append(memo(f"gz:{part}:{bool(lead)}:{key}", make))
+            pieces.append(memo(_piece_name(part, bool(lead), key), make))
         pieces.append(gzpieces.piece(after.encode(), GZIP_LEVEL))
         out[f"{name}.gz"] = gzpieces.joined(pieces)
     return out

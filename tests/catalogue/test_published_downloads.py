@@ -81,3 +81,13 @@ def test_a_changed_offer_compresses_only_its_run(items, monkeypatch):
     changed = [*items[:1], SimpleNamespace(**{**vars(items[1]), "key": "new"}), *items[2:]]
     export.published_downloads(changed, CREATED, counting_memo(store, made))
     assert len(made) == 4 and all(key.endswith(export.key_of(members=["new"])) for key in made)
+
+
+@pytest.mark.parametrize("run_every", [1, 2, 1024])
+def test_memo_names_are_the_names_the_downloads_ask_for(items, monkeypatch, run_every):
+    """The build looks the pieces up before it forks the export (the child has no cache):
+    memo_names must name exactly what published_downloads asks its memo for."""
+    monkeypatch.setattr(export, "RUN_EVERY", run_every)
+    asked: list = []
+    export.published_downloads(items, CREATED, counting_memo({}, asked))
+    assert sorted(export.memo_names(items)) == sorted(asked)

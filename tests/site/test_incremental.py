@@ -8,6 +8,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 
@@ -17,6 +18,8 @@ import yaml
 from generator import pipeline
 from generator.catalogue import load
 from generator.catalogue.reference import load_reference
+from generator.forked import Forked
+from generator.opendata.export import published_downloads
 from generator.pipeline import BuildError, build_site
 from generator.site import pages
 
@@ -348,3 +351,35 @@ def test_rebuilt_site_is_the_fresh_site(project, tmp_path):
     build_site(offers, fresh, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c2")
     built = {rel: data for rel, (_mtime, data) in snapshot(site).items()}
     assert built == {rel: data for rel, (_mtime, data) in snapshot(fresh).items()}
+
+
+def test_downloads_made_in_a_forked_child_are_kept_in_the_cache(tmp_path, monkeypatch):
+    """A big fresh build makes the open-data pieces in a forked child: the parent stores
+    them, so the next build of the same offers makes none again, and the files are those of
+    a build in one process."""
+    offers = tmp_path / "offers"
+    shutil.copytree(GOLDEN, offers)
+    serial = tmp_path / "serial"
+    build_site(offers, serial, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c1",
+               jobs=1)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
+    forked = []
+    monkeypatch.setattr(pipeline, "Forked", lambda work: forked.append(1) or Forked(work))
+    site = tmp_path / "site"
+    build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c2", jobs=2)
+    assert forked == [1]
+    for name in ("datapackage.json", "aanbod.csv.gz", "aanbod.geojson.gz", "aanbod.jsonld.gz"):
+        assert (site / "open-data" / name).read_bytes() == \
+            (serial / "open-data" / name).read_bytes()
+    db = sqlite3.connect(tmp_path / "c2" / "cache.sqlite")
+    stored = db.execute("select count(*) from blobs where key like 'gz:%' or key like 'kinds:%'"
+                        ).fetchone()[0]
+    db.close()
+    assert stored == 4  # one run: its column types and a piece for each of three downloads
+    made = []
+    monkeypatch.setattr(pipeline, "published_downloads", lambda items, created, memo:
+                        made.append(1) or published_downloads(items, created, lambda k, m: memo(
+                            k, lambda: made.append(k) or m())))
+    again = build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c2",
+                       jobs=2)
+    assert again["written"] == 0 and made == [1]

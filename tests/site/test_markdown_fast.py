@@ -5,8 +5,9 @@ from pathlib import Path
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
-from generator.site.pages import markdown_renderer, plain_paragraphs
+from generator.site.pages import environment, markdown_renderer, plain_paragraphs
 
 MD = markdown_renderer()
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +40,8 @@ def test_prose_takes_the_fast_path_and_markup_does_not():
     prose = "Zwemmen in een rustig, warm bad.\nOm 10.00 uur; kosten € 5 (per keer).\n\nWelkom!"
     assert plain_paragraphs(prose.replace("!", ".")) == MD.render(prose.replace("!", "."))
     assert plain_paragraphs(prose.replace("!", ".")).count("<p>") == 2
+    for spaced in ("Een.\n\n\nTwee.", "Een.\n\n\n\nTwee.\n\n", "\nEen.\nTwee.\n"):
+        assert plain_paragraphs(spaced) == MD.render(spaced), spaced
     for markup in ("- een\n- twee", "1. een", "Heel *fijn*", "[site](https://x.nl)",
                    "a  \nb", "    code", "Titel\n===", "a & b", "x<y"):
         assert plain_paragraphs(markup) is None, markup
@@ -54,3 +57,17 @@ def test_example_offers_render_as_before():
             taken += 1
             assert fast == MD.render(text), path
     assert taken >= 10
+
+
+def test_offer_pages_use_the_fast_path(monkeypatch):
+    """The template's markdown filter skips the parser for prose, and uses it for markup."""
+    markdown = environment().filters["markdown"]
+    calls = []
+    real = MarkdownIt.render
+    monkeypatch.setattr(MarkdownIt, "render", lambda self, text: calls.append(text) or
+                        real(self, text))
+    assert markdown("Wandelen in het park.\n\nWelkom.") == \
+        "<p>Wandelen in het park.</p>\n<p>Welkom.</p>\n"
+    assert calls == []
+    assert markdown("- een\n- twee") == "<ul>\n<li>een</li>\n<li>twee</li>\n</ul>\n"
+    assert calls == ["- een\n- twee"]
