@@ -263,7 +263,7 @@ def make_one(source: Source, key: str, ref: Reference, renderer: OfferRenderer,
     parts.problems = problems
     files = []
     if staging is not None and not parts.expired(today):
-        files = write_offer_files(staging, parts.id, page, parts.photos)
+        files = write_offer_files(staging, parts.id, page, parts.photos, parts.page_key)
     return packed_entry(parts.key, parts, page), problems, files
 
 

@@ -35,25 +35,35 @@ def publish(staging: Path, site_dir: Path) -> None:
         shutil.rmtree(old)
 
 
-def write_file(path: Path, data: bytes) -> tuple[int, int]:
-    """Write bytes (making the folder); return the file's (size, mtime_ns)."""
+def write_file(path: Path | str, data: bytes) -> tuple[int, int]:
+    """Write bytes into a new or existing file (making its folder); return the file's
+    (size, mtime_ns). (os-level calls: half the time of open() and pathlib per page.)"""
+    path = str(path)
+    folder = os.path.dirname(path)
     try:
-        f = open(path, "wb")  # noqa: SIM115
+        os.mkdir(folder)  # an offer's folder is new in a staging folder
+    except FileExistsError:
+        pass
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        f = open(path, "wb")  # noqa: SIM115
-    with f:
-        f.write(data)
-        stat = os.fstat(f.fileno())
+        os.makedirs(folder, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:  # (os.write may write less than it was given)
+            view = view[os.write(fd, view):]
+        stat = os.fstat(fd)
+    finally:
+        os.close(fd)
     return stat.st_size, stat.st_mtime_ns
 
 
 def write_offer_files(folder: Path, offer_id: str, page: bytes,
-                      photos: list[tuple[str, str, int, int]]) -> list[tuple]:
+                      photos: list[tuple[str, str, int, int]], page_key: str = "") -> list[tuple]:
     """An offer's page and photos under folder/aanbod/<id>/; their manifest entries
-    (path, key, size, mtime_ns) in the form `Output` keeps them."""
+    (path, key, size, mtime_ns) in the form `Output` keeps them (`page_key`: the page's
+    digest, when it is known already)."""
     rel = f"aanbod/{offer_id}/index.html"
-    entries = [(rel, digest(page), *write_file(folder / rel, page))]
+    entries = [(rel, page_key or digest(page), *write_file(f"{folder}/{rel}", page))]
     for source, name, size, mtime in photos:
         target = f"aanbod/{offer_id}/{name}"
         shutil.copyfile(source, folder / target)

@@ -290,6 +290,7 @@ def test_pages_written_by_the_workers_are_the_pages_of_a_serial_build(tmp_path, 
                         cache_dir=tmp_path / "c2", jobs=2)
     assert report["rendered"] == 3 and report["offers"] == 2  # (one expired)
     one, two = snapshot(serial), snapshot(parallel)
+    assert report["written"] == len(two)  # every file once: the workers' pages not again
     assert sorted(one) == sorted(two)
     assert "aanbod/rotterdam/walking-football-test/index.html" not in two
     assert "aanbod/rotterdam/stoelyoga-test/index.html" in two
