@@ -24,6 +24,7 @@ class Forked:
         try:
             ok, value = self._receive.recv()
         except EOFError:
+            self._process.join()  # (first: the exit code is known once it has ended)
             raise RuntimeError(f"child process ended without a result "
                                f"(exit code {self._process.exitcode})") from None
         finally:
