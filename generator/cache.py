@@ -6,14 +6,17 @@ settings, the theme's pages and today's date). A change to any of those is a dif
 a stale entry can never be used. Photos are checked by size and mtime when an entry is read.
 """
 
+import dataclasses
 import hashlib
 import marshal
+import os
 import pickle  # noqa: S403 (the cache is written and read by this program only, locally)
 import sqlite3
 import struct
+import time
 import zlib
 from collections.abc import Iterable
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 SCHEMA = """
@@ -22,16 +25,31 @@ create table if not exists entries (key text primary key, light blob, heavy blob
 create table if not exists blobs (key text primary key, value blob);
 create table if not exists indexes (name text primary key, value blob);
 create table if not exists products (key text primary key, digest text, value blob);
+create table if not exists rows (key text primary key, value blob);
 """
 LOOKUP = 500  # keys per `select ... where key in (...)`
 # SQLite's page cache (KiB; its default is 2 MB): a fresh build inserts ~10 KB per offer in
 # random key order, and with the default cache half the insert time went to re-reading pages
 # of the key index (50,000 offers: 2.6 s -> 1.3 s of the parent's time).
 CACHE_KIB = 64 * 1024
+# The light parts of all entries are also kept in segments (`BuildCache.parts`): runs of about
+# 256 entries in the order of the offer files, stored together under a hash of their keys, so
+# a rebuild reads one row (marshal) per run instead of one pickle per offer, and makes the
+# objects in the order of the files (the site's pages are written in that order).
+SEGMENT_CUT = "00"
 
 
-def hash_tree(paths: list[Path], salt: str = "") -> str:
-    """A hash of the names and bytes of every file under `paths` (files or folders)."""
+# Files younger than this (mtime or ctime) are not recorded in a stamp index: a second write
+# within the same clock tick would keep the stamp (as catalogue.load.SETTLE_NS).
+SETTLE_NS = 3_000_000_000
+
+
+def hash_tree(paths: list[Path], salt: str = "", stamps: "Stamps | None" = None) -> str:
+    """A hash of the names and bytes of every file under `paths` (files or folders).
+
+    With `stamps` (kept between builds), a file whose stat stamp (size, mtime, ctime, inode,
+    device) is the recorded one is taken to have the recorded digest without being read, as
+    the offer files are (catalogue/load.py): any write, rename or utime changes the ctime."""
     h = hashlib.blake2b(salt.encode(), digest_size=16)
     for root in paths:
         files = sorted(p for p in Path(root).rglob("*") if p.is_file()) if Path(root).is_dir() \
@@ -40,8 +58,40 @@ def hash_tree(paths: list[Path], salt: str = "") -> str:
             if "__pycache__" in path.parts:
                 continue
             h.update(str(path.relative_to(root) if path != root else path.name).encode())
-            h.update(path.read_bytes())
+            h.update(b"\0")
+            h.update(stamps.digest(str(path)) if stamps is not None
+                     else file_digest(str(path)).encode())
     return h.hexdigest()
+
+
+def file_digest(path: str) -> str:
+    """The content address of a file's bytes."""
+    with open(path, "rb") as f:
+        return digest(f.read())
+
+
+class Stamps:
+    """path -> (stat stamp, digest of the bytes): the files the build key and the theme key
+    are hashed from, so that unchanged files are not read every build."""
+
+    def __init__(self, known: dict):
+        """Start from the index the last build left (`known`)."""
+        self.known = known
+        self.seen: dict[str, tuple] = {}
+        self.settled = time.time_ns() - SETTLE_NS
+
+    def digest(self, path: str) -> bytes:
+        """The digest of one file's bytes (as bytes to hash), read only when its stamp is new."""
+        st = os.stat(path)
+        mark = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+        old = self.seen.get(path) or self.known.get(path)
+        if old is not None and old[0] == mark:
+            found = old[1]
+        else:
+            found = file_digest(path)
+        if st.st_mtime_ns < self.settled and st.st_ctime_ns < self.settled:
+            self.seen[path] = (mark, found)
+        return found.encode()
 
 
 def digest(data: bytes) -> str:
@@ -56,6 +106,22 @@ def key_of(*parts: str, members: Iterable[str] = ()) -> str:
     h.update(b"\1")
     h.update("\0".join(members).encode())
     return h.hexdigest()
+
+
+def segments(keys: Iterable[str]) -> list[tuple[str, list[str]]]:
+    """Entry keys (in the order of the offer files) in runs, each with its own key: a hash of
+    its members' keys. A run ends before a key that ends in SEGMENT_CUT (one in 256), so an
+    offer added, removed or changed changes its own run only (or merges two)."""
+    runs: list[list[str]] = []
+    members: list[str] = []
+    for key in keys:
+        if members and key.endswith(SEGMENT_CUT):
+            runs.append(members)
+            members = []
+        members.append(key)
+    if members:
+        runs.append(members)
+    return [(key_of("rows", members=members), members) for members in runs]
 
 
 def entry_key(build_key: str, offer_id: str, digest: str) -> str:
@@ -73,7 +139,7 @@ def packed_entry(key: str, parts: object, page: bytes) -> tuple[str, bytes, byte
     class's LAZY (the big ones, needed only for the files being made again) are pickled apart,
     after the others: `BuildCache.parts` reads them only when they are asked for. The page is
     kept as it is: compressing it cost more time per offer than storing the extra bytes."""
-    light = dict(vars(parts))
+    light = attributes(parts)
     heavy = {name: light.pop(name) for name in getattr(type(parts), "LAZY", ()) if name in light}
     first = pickle.dumps((type(parts), light), pickle.HIGHEST_PROTOCOL)
     blob = SIZE.pack(len(first)) + first + pickle.dumps(heavy, pickle.HIGHEST_PROTOCOL)
@@ -83,21 +149,138 @@ def packed_entry(key: str, parts: object, page: bytes) -> tuple[str, bytes, byte
 SIZE = struct.Struct("<I")  # the length of the first pickle in a packed entry
 
 
+def attributes(obj: object) -> dict:
+    """The attributes of an object that are set (its __dict__, or its slots read through their
+    descriptors, so no LAZY part is loaded), without private ones (`_load`)."""
+    found = getattr(obj, "__dict__", None)
+    if found is not None:
+        return {name: value for name, value in found.items() if not name.startswith("_")}
+    out = {}
+    for name, slot in _slots(type(obj)):
+        try:
+            out[name] = slot.__get__(obj)
+        except AttributeError:  # not set
+            pass
+    return out
+
+
+@lru_cache(maxsize=16)
+def _slots(cls: type) -> list[tuple[str, object]]:
+    """The public slots of a class (with their descriptors)."""
+    return [(name, vars(c)[name]) for c in cls.__mro__ for name in vars(c).get("__slots__", ())
+            if not name.startswith("_")]
+
+
+def restore(cls: type, state: dict) -> object:
+    """An object of `cls` with these attributes (no __init__)."""
+    obj = cls.__new__(cls)
+    add(obj, state)
+    return obj
+
+
+def add(obj: object, state: dict) -> None:
+    """Set attributes of an object."""
+    found = getattr(obj, "__dict__", None)
+    if found is not None:
+        found.update(state)
+    else:
+        for name, value in state.items():
+            setattr(obj, name, value)
+
+
 def unpack_parts(blob: bytes) -> object:
     """The products in a cache row's pickled parts."""
     view = memoryview(blob)
     size = SIZE.unpack_from(view)[0]
     parts = _light(view[SIZE.size:SIZE.size + size])
-    vars(parts).update(pickle.loads(view[SIZE.size + size:]))  # noqa: S301 (our own cache)
+    add(parts, pickle.loads(view[SIZE.size + size:]))  # noqa: S301 (our own cache)
     return parts
 
 
 def _light(blob) -> object:
     """The products without the LAZY ones."""
     cls, light = pickle.loads(blob)  # noqa: S301 (our own cache file)
-    parts = cls.__new__(cls)
-    vars(parts).update(light)
-    return parts
+    return restore(cls, light)
+
+
+class RowPlan:
+    """How the light parts of a class are stored in a segment: as a tuple of `names`, made
+    again by calling the class (a dataclass: fast) with None for the LAZY fields, which are then
+    unset again, or else set one by one."""
+
+    def __init__(self, cls: type):
+        """The plan for `cls` (a dataclass)."""
+        self.cls = cls
+        self.lazy = tuple(getattr(cls, "LAZY", ()))
+        init = [f.name for f in dataclasses.fields(cls) if f.init]
+        public = [n for n in init if not n.startswith("_")]
+        self.names = tuple(n for n in public if n not in self.lazy)
+        # Called with the light values and None for the LAZY fields in between: only when
+        # those sit together among the public fields and the private ones come last.
+        at = [public.index(n) for n in self.lazy if n in public]
+        together = at == list(range(at[0], at[0] + len(at))) if at else True
+        self.cut = (at[0] if at else len(public)) \
+            if together and init[:len(public)] == public else None
+        self.gap = (None,) * len(at)
+
+    def row(self, item: object) -> tuple:
+        """The light values of one object, in the plan's order."""
+        return tuple(getattr(item, name) for name in self.names)
+
+    def make(self, values: tuple) -> object:
+        """An object again from `row`'s values (its LAZY fields unset)."""
+        if self.cut is None:
+            return restore(self.cls, dict(zip(self.names, values, strict=True)))
+        cut = self.cut
+        item = self.cls(*values[:cut], *self.gap, *values[cut:])
+        for name in self.lazy:
+            delattr(item, name)
+        return item
+
+
+@lru_cache(maxsize=16)
+def row_plan(cls: type) -> RowPlan:
+    """The RowPlan of a class (made once)."""
+    return RowPlan(cls)
+
+
+def _pack_rows(items: list) -> bytes | None:
+    """One segment: the light parts of some entries (all of one dataclass), marshalled; the
+    values marshal cannot store (dates, Problems) pickled apart, per entry. None for mixed or
+    other classes."""
+    cls = type(items[0])
+    if not dataclasses.is_dataclass(cls) or any(type(item) is not cls for item in items):
+        return None
+    plan = row_plan(cls)
+    rows = [plan.row(item) for item in items]
+    head = pickle.dumps(cls, pickle.HIGHEST_PROTOCOL)
+    try:
+        return marshal.dumps((head, plan.names, rows, b""))
+    except ValueError:  # some entry holds a value marshal cannot store
+        odd = {}
+        plain = []
+        for number, row in enumerate(rows):
+            try:
+                marshal.dumps(row)
+                plain.append(row)
+            except ValueError:
+                odd[number] = row
+                plain.append(None)
+        return marshal.dumps((head, plan.names, plain,
+                              pickle.dumps(odd, pickle.HIGHEST_PROTOCOL)))
+
+
+def _unpack_rows(blob: bytes) -> list:
+    """The objects of a segment packed by `_pack_rows` (without their LAZY parts)."""
+    head, names, rows, odd = marshal.loads(blob)  # noqa: S302 (our own cache file)
+    plan = row_plan(pickle.loads(head))  # noqa: S301 (our own cache file)
+    if tuple(names) != plan.names:  # the class has other fields now: not these rows
+        raise ValueError("segment of another version of the class")
+    if odd:
+        odd = pickle.loads(odd)  # noqa: S301 (our own cache file)
+        rows = [odd[number] if row is None else row for number, row in enumerate(rows)]
+    make = plan.make
+    return [make(row) for row in rows]
 
 
 def _lookup(db: sqlite3.Connection, key: str) -> bytes | None:
@@ -122,9 +305,13 @@ class BuildCache:
         self.db.executescript(SCHEMA)
         self.used_blobs: set[str] = set()
         self.used_products: set[str] = set()
+        self.used_rows: set[str] = set()
+        self.read_rows: set[str] = set()  # segments `parts` found whole in the rows table
+        self.put_keys: set[str] = set()  # entries stored by this build
         self.fresh_pages: dict[str, bytes] = {}  # key -> compressed page, made by this build
         self.build_key = ""  # set by the pipeline: memo keys of build-wide files include it
         self._files: dict | None = None  # the offer files' index, loaded when first asked for
+        self._stamps: Stamps | None = None
         self._loaded: dict[str, bytes] = {}  # the indexes as they were loaded
 
     @property
@@ -135,35 +322,72 @@ class BuildCache:
             self._files = self._index("files")
         return self._files
 
+    @property
+    def stamps(self) -> Stamps:
+        """The index of the files the build key and theme key are hashed from (`hash_tree`);
+        saved when the cache is closed, with the files hashed in this build only."""
+        if self._stamps is None:
+            self._stamps = Stamps(self._index("stamps"))
+        return self._stamps
+
     def _index(self, name: str) -> dict:
         """A dict stored by `_save_index` (empty when there is none)."""
         row = self.db.execute("select value from indexes where name = ?", (name,)).fetchone()
         if row is None:
             return {}
-        self._loaded[name] = zlib.decompress(row[0])
+        data = row[0]  # (zlib-compressed by older versions: a zlib stream starts with 0x78)
+        self._loaded[name] = zlib.decompress(data) if data[:1] == b"x" else data
         return marshal.loads(self._loaded[name])  # noqa: S302 (our own file)
 
     def _save_index(self, name: str, value: dict) -> None:
-        """Store a dict of plain values (marshal: many times faster to load than pickle),
-        unless it is what was loaded."""
+        """Store a dict of plain values (marshal: many times faster to load than pickle;
+        not compressed: the manifest of a big site is saved every build), unless it is what
+        was loaded."""
         data = marshal.dumps(value)
         if self._loaded.get(name) != data:
-            self.db.execute("insert or replace into indexes values (?, ?)",
-                            (name, zlib.compress(data, 1)))
+            self.db.execute("insert or replace into indexes values (?, ?)", (name, data))
 
     def parts(self, keys: list[str]) -> dict[str, object]:
         """The cached products for those keys that are present; the LAZY products of each
-        are read from the cache when first asked for (while the cache is open)."""
+        are read from the cache when first asked for (while the cache is open). The light
+        parts come from the segments `save_rows` stored, else from the entries one by one."""
         found: dict[str, object] = {}
-        keys = list(dict.fromkeys(keys))
-        for start in range(0, len(keys), LOOKUP):
-            chunk = keys[start:start + LOOKUP]
+        missing: list[str] = []
+        for segment, members in segments(dict.fromkeys(keys)):
+            row = self.db.execute("select value from rows where key = ?", (segment,)).fetchone()
+            if row is None:
+                missing += members
+                continue
+            try:
+                made = _unpack_rows(row[0])
+            except ValueError:  # (rows of another version of the class: read the entries)
+                missing += members
+                continue
+            self.read_rows.add(segment)
+            for key, parts in zip(members, made, strict=True):
+                parts._load = partial(self._heavy, key)
+                found[key] = parts
+        for start in range(0, len(missing), LOOKUP):
+            chunk = missing[start:start + LOOKUP]
             marks = ",".join("?" * len(chunk))
             query = f"select key, light from entries where key in ({marks})"  # noqa: S608
             for key, blob in self.db.execute(query, chunk):
                 parts = found[key] = _light(blob)
-                vars(parts)["_load"] = partial(self._heavy, key)
+                parts._load = partial(self._heavy, key)
         return found
+
+    def save_rows(self, parts: list) -> None:
+        """Store the light parts of this build's entries (objects with `key`) in segments for
+        the next build: the segments `parts` did not find whole, or in which an entry was
+        stored again (e.g. made again for a changed photo)."""
+        by_key = {item.key: item for item in parts}
+        for segment, members in segments(by_key):
+            self.used_rows.add(segment)
+            if segment in self.read_rows and self.put_keys.isdisjoint(members):
+                continue
+            blob = _pack_rows([by_key[key] for key in members])
+            if blob is not None:
+                self.db.execute("insert or replace into rows values (?, ?)", (segment, blob))
 
     def _heavy(self, key: str) -> dict:
         """The LAZY products of one entry."""
@@ -192,6 +416,7 @@ class BuildCache:
             end = SIZE.size + SIZE.unpack_from(view)[0]
             rows.append((key, view[SIZE.size:end], view[end:], page))
         self.db.executemany("insert or replace into entries values (?, ?, ?, ?)", rows)
+        self.put_keys.update(key for key, _parts, _page in entries)
         if keep_pages:
             self.fresh_pages.update((key, page) for key, _parts, page in entries)
 
@@ -250,7 +475,7 @@ class BuildCache:
     def keep_only(self, keys: set[str]) -> None:
         """Forget entries this build did not use (old versions of changed offers and maps)."""
         for table, used in (("entries", keys), ("blobs", self.used_blobs),
-                            ("products", self.used_products)):
+                            ("products", self.used_products), ("rows", self.used_rows)):
             old = [(k,) for (k,) in self.db.execute(f"select key from {table}")  # noqa: S608
                    if k not in used]
             if old:
@@ -272,5 +497,7 @@ class BuildCache:
         """Save the offer files' index, commit and close."""
         if self._files is not None:
             self._save_index("files", self._files)
+        if self._stamps is not None:
+            self._save_index("stamps", self._stamps.seen)
         self.db.commit()
         self.db.close()

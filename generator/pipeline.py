@@ -79,11 +79,16 @@ def build_site(offers_dir: Path, site_dir: Path, config_file: Path = Path("mkdoc
     settings, paths = read_settings(config_file)
     paths = replace(paths, offers_dir=Path(offers_dir).resolve(),
                     cache_dir=Path(cache_dir).resolve() if cache_dir else paths.cache_dir)
-    theme = render_theme(Path(config_file), paths.cache_dir)
+    cache = BuildCache(paths.cache_dir)
+    try:
+        theme = render_theme(Path(config_file), paths.cache_dir, cache.stamps)
+    except BaseException:
+        cache.close()
+        raise
     build = Build(settings, paths, theme, Path(site_dir), today or dt.date.today(), progress,
                   jobs=jobs or (os.cpu_count() or 1))
     with gc_paused():  # the whole build: the objects made here live until it ends
-        report = run(build)
+        report = run(build, cache)
     return {**report, "total_s": time.perf_counter() - started}
 
 
@@ -97,11 +102,16 @@ def build_after_mkdocs(config) -> dict:
         return run(Build(settings, paths, theme, site_dir, dt.date.today(), clean=False))
 
 
-def run(build: Build) -> dict:
-    """load -> validate -> enrich -> render -> export, with the cache."""
+def run(build: Build, cache: BuildCache | None = None) -> dict:
+    """load -> validate -> enrich -> render -> export, with the cache (opened here unless
+    given; closed at the end)."""
     say = build.progress or (lambda message: None)
-    ref = load_reference(build.paths.reference_dir)
-    cache = BuildCache(build.paths.cache_dir)
+    cache = cache or BuildCache(build.paths.cache_dir)
+    try:
+        ref = load_reference(build.paths.reference_dir)
+    except BaseException:
+        cache.close()
+        raise
     previous = cache.manifest(build.site_dir)
     # A fresh build writes into a folder beside site/ (workers write offer pages meanwhile).
     staging = staging_folder(build.site_dir) if build.clean and not previous else None
@@ -109,7 +119,7 @@ def run(build: Build) -> dict:
     try:
         with gc_paused():
             sources, problems = read_sources([build.paths.offers_dir], cache.files)
-            key = cache.build_key = build_key(build, ref)
+            key = cache.build_key = build_key(build, ref, cache)
             parts, more, counts, files = offer_parts(sources, key, ref, build, cache, staging)
         coaches = load_coaches([build.paths.coaches_dir], build.paths.reference_dir, build.today)
         problems = [*problems, *more, *coaches.problems]
@@ -129,6 +139,7 @@ def run(build: Build) -> dict:
         if staging is not None:
             publish(staging, build.site_dir)
         cache.save_manifest(build.site_dir, out.manifest)
+        cache.save_rows(parts)
         cache.keep_only({p.key for p in parts})
     except BaseException:
         if downloads is not None:
@@ -142,17 +153,32 @@ def run(build: Build) -> dict:
             "warnings": [p for p in problems if p.severity == "warning"]}
 
 
-def build_key(build: Build, ref: Reference) -> str:
+def build_key(build: Build, ref: Reference, cache: BuildCache | None = None) -> str:
     """A hash of everything every offer's products depend on besides its own file: the code,
-    the templates, the schema, the reference data, the settings, the theme and the date."""
-    code = hash_tree([Path(__file__).parent, pages.TEMPLATES, adapter.STATIC])
-    schema = json.dumps(json_schema(ref), sort_keys=True)
+    the templates, the schema, the reference data, the settings, the theme and the date (the
+    files hashed with the cache's stamp index, when given)."""
+    stamps = cache.stamps if cache is not None else None
+    code = hash_tree([Path(__file__).parent, pages.TEMPLATES, adapter.STATIC], stamps=stamps)
     h = hashlib.blake2b(digest_size=16)
-    for part in (code, schema, hash_tree([ref.folder]), repr(build.settings), build.theme.key,
-                 build.today.isoformat()):
+    for part in (code, schema_text(ref), hash_tree([ref.folder], stamps=stamps),
+                 repr(build.settings), build.theme.key, build.today.isoformat()):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()
+
+
+_SCHEMAS: dict = {}  # (json_schema, id(ref)) -> (ref, text), in this process
+
+
+def schema_text(ref: Reference) -> str:
+    """The JSON Schema as text (for the build key), made once per process for each schema
+    function and Reference object (the schema is made from the code and the reference's
+    activity codes; a Reference is not changed after loading)."""
+    memo = (json_schema, id(ref))
+    found = _SCHEMAS.get(memo)
+    if found is None or found[0] is not ref:
+        found = _SCHEMAS[memo] = (ref, json.dumps(json_schema(ref), sort_keys=True))
+    return found[1]
 
 
 def offer_parts(sources: list[Source], key: str, ref: Reference, build: Build,

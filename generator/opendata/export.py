@@ -224,7 +224,7 @@ GZIP_LEVEL = 1  # level 6 is 25 % smaller and twice as slow; this runs in every 
 # The offers are compressed in runs (gzpieces.py), each memoised by the keys of its offers; a
 # run ends before an offer whose id hashes to 0 modulo RUN_EVERY, so an offer added, removed
 # or changed changes its own run only.
-RUN_EVERY = 1024
+RUN_EVERY = 256  # (a rebuild compresses the run of a changed offer again: keep it short)
 
 
 def offer_runs(items: list) -> list[list]:

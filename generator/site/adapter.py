@@ -20,7 +20,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from ..cache import hash_tree
+from ..cache import Stamps, hash_tree
 from ..catalogue.reference import load_reference
 from ..catalogue.schema import json_schema
 from .pages import BODY, DESCRIPTION, TITLE, Shell
@@ -66,10 +66,11 @@ class Theme:
     key: str
 
 
-def render_theme(config_file: Path, cache_dir: Path) -> Theme:
-    """Run MkDocs into the cache when its inputs changed; return the theme output."""
+def render_theme(config_file: Path, cache_dir: Path, stamps: Stamps | None = None) -> Theme:
+    """Run MkDocs into the cache when its inputs changed; return the theme output (`stamps`:
+    the build cache's index of hashed files, see `hash_tree`)."""
     config = load_config(str(config_file))
-    key = theme_key(config)
+    key = theme_key(config, stamps)
     folder = cache_dir / "theme" / key
     if not (folder / ".complete").exists():
         shutil.rmtree(cache_dir / "theme", ignore_errors=True)
@@ -80,7 +81,7 @@ def render_theme(config_file: Path, cache_dir: Path) -> Theme:
     return theme_in(folder, key)
 
 
-def theme_key(config) -> str:
+def theme_key(config, stamps: Stamps | None = None) -> str:
     """A hash of everything MkDocs reads: config, pages, overrides, assets, versions."""
     versions = ",".join(importlib.metadata.version(p) for p in ("mkdocs", "mkdocs-material"))
     modules = node_modules(config)
@@ -88,7 +89,8 @@ def theme_key(config) -> str:
                *(modules / source for source, _target in VENDOR)]
     if config.theme.custom_dir:
         sources.append(Path(config.theme.custom_dir))
-    return hash_tree(sources, salt=versions + hash_tree([Path(__file__).parent.parent]))
+    code = hash_tree([Path(__file__).parent.parent], stamps=stamps)
+    return hash_tree(sources, salt=versions + code, stamps=stamps)
 
 
 def theme_in(folder: Path, key: str = "") -> Theme:

@@ -8,6 +8,7 @@ offers near one postcode sit in one or two shards.
 
 import json
 from functools import lru_cache
+from operator import itemgetter, sub
 
 from ..catalogue.offer import Offer
 from ..catalogue.reference import Reference
@@ -97,13 +98,19 @@ def search_row(offer: Offer, codes: list[str]) -> dict:
     }
 
 
+COLUMNS = ("y", "x", "a", "g", "t", "k", "f", "l", "j")  # the search file's columns, in order
+
+
 def search_file(rows: list[dict], ref: Reference) -> dict:
     """The compact columnar search data for rows already in search order."""
     codes = sorted(ref.activities)
-    cols = {k: [row[k] for row in rows] for k in ("a", "g", "t", "k", "f", "l", "j")}
+    # (one pass over the rows: a column per key)
+    columns = zip(*map(itemgetter(*COLUMNS), rows), strict=True) if rows \
+        else ([] for _k in COLUMNS)
+    cols = dict(zip(COLUMNS, map(list, columns), strict=True))
     for axis in ("y", "x"):  # delta-coded: neighbours in the curve order are close
-        values = [row[axis] for row in rows]
-        cols[axis] = [v - p for v, p in zip(values, [0, *values[:-1]], strict=True)]
+        values = cols[axis]
+        cols[axis] = list(map(sub, values, [0, *values[:-1]]))
     return {
         "v": DATA_VERSION, "n": len(rows), "scale": SCALE, "shard": SHARD_SIZE,
         "activiteiten": [[c, ref.activities[c].label] for c in codes],

@@ -15,7 +15,10 @@ def by_gemeente(items: list) -> dict[str, tuple[str, list]]:
     """Gemeente slug -> (name, items)."""
     groups: dict[str, tuple[str, list]] = {}
     for item in items:
-        groups.setdefault(item.gemeente_slug, (item.gemeente, []))[1].append(item)
+        found = groups.get(item.gemeente_slug)
+        if found is None:
+            found = groups[item.gemeente_slug] = (item.gemeente, [])
+        found[1].append(item)
     return dict(sorted(groups.items()))
 
 

@@ -41,9 +41,10 @@ from .settings import Settings
 from .sitemap import sitemap_files
 
 
-@dataclass
+@dataclass(slots=True)
 class OfferParts:
-    """Everything the site and the downloads need from one offer, without the offer itself."""
+    """Everything the site and the downloads need from one offer, without the offer itself
+    (slots: a rebuild goes over the parts of every offer many times)."""
 
     key: str
     id: str
@@ -62,19 +63,21 @@ class OfferParts:
     detail: dict
     exports: dict = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    _load: object = field(default=None, repr=False, compare=False)  # reads the LAZY parts
 
     # Read from the cache only when asked for (generator/cache.py): a rebuild needs them for
     # the detail shards and download pieces it makes again, not for every offer.
     LAZY: ClassVar[tuple[str, ...]] = ("detail", "exports")
 
     def __getattr__(self, name: str):
-        """A LAZY product of an entry from the cache, read now (only for missing attributes)."""
-        load = self.__dict__.get("_load") if name in self.LAZY else None
+        """A LAZY product of an entry from the cache, read now (only for unset attributes)."""
+        load = self._load if name in OfferParts.LAZY else None
         if load is None:
             raise AttributeError(name)
-        self.__dict__.update(load())
-        del self.__dict__["_load"]
-        return self.__dict__[name]
+        for lazy, value in load().items():
+            setattr(self, lazy, value)
+        self._load = None
+        return getattr(self, name)
 
     def expired(self, today: dt.date) -> bool:
         """True when the offer's 'geldig_tot' date has passed."""
@@ -109,6 +112,7 @@ class OfferRenderer:
 
 
 KEY = attrgetter("key")  # an entry's key, for memo keys
+SEARCH = attrgetter("search")
 INDENT = re.compile(r"\n[ \t]*(?:\n[ \t]*)*")
 
 
@@ -132,9 +136,9 @@ def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, the
     if theme.folder.resolve() != out.site_dir.resolve():  # plain `mkdocs build` wrote them there
         for rel in theme.files:
             out.copy(rel, theme.folder / rel)
+    out.write_many([(f"aanbod/{item.id}/index.html", item.page_key, item.key)
+                    for item in parts], cache.page)
     for item in parts:
-        out.write_known(f"aanbod/{item.id}/index.html", item.page_key,
-                        lambda key=item.key: cache.page(key))
         for source, name, _size, _mtime in item.photos:
             out.copy(f"aanbod/{item.id}/{name}", Path(source))
     renderer = PageRenderer(settings, ref)
@@ -175,7 +179,7 @@ def write_data_files(ordered: list[OfferParts], ref: Reference, coaches, out: Ou
 
 def search_json(ordered: list[OfferParts], ref: Reference) -> bytes:
     """data/zoek.json from the offers in search order."""
-    return compact_json(search_file([item.search for item in ordered], ref)).encode("utf-8")
+    return compact_json(search_file(list(map(SEARCH, ordered)), ref)).encode("utf-8")
 
 
 def details_json(members: list[OfferParts]) -> bytes:
@@ -231,7 +235,15 @@ def write_gemeente_maps(gemeenten: dict[str, tuple[str, list]], settings: Settin
     # The map code is part of the key: a changed map module must not serve old maps.
     code = Path(gemeentekaart.__file__).read_bytes()
     for key, (_name, found) in gemeenten.items():
-        spots = sorted((p.id, p.titel, p.lat, p.lon) for p in found)
-        memo_key = "kaart:" + digest(repr((tiles, spots)).encode("utf-8") + code)
+        # The key of a map (by its spots, so it outlives a new build key) is itself memoised
+        # by the entries of the gemeente's offers: unchanged entries have the same spots.
+        members = key_of("kaart", cache.build_key, repr(tiles), members=map(KEY, found))
+        memo_key = cache.memo(members, partial(map_key, found, tiles, code)).decode()
         make = partial(lambda found: gemeente_map(found, *tiles).encode(), found)
         out.write_known(f"aanbod/{key}/kaart.html", *cache.product(memo_key, make))
+
+
+def map_key(found: list[OfferParts], tiles: tuple, code: bytes) -> bytes:
+    """The memo key of a gemeente map: its spots, the tiles and the map code."""
+    spots = sorted((p.id, p.titel, p.lat, p.lon) for p in found)
+    return ("kaart:" + digest(repr((tiles, spots)).encode("utf-8") + code)).encode()

@@ -1,0 +1,221 @@
+"""What a rebuild keeps between builds to go fast, and why none of it can serve stale bytes:
+the light parts of the entries in segments, and stat-based memos of folder hashes."""
+
+import dataclasses
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from PIL import Image
+
+from generator import cache as cache_module
+from generator.cache import (
+    BuildCache,
+    _pack_rows,
+    _unpack_rows,
+    attributes,
+    key_of,
+    segments,
+)
+from generator.catalogue.problems import Problem
+from generator.pipeline import build_site
+
+from .test_incremental import GOLDEN, ROOT, TODAY, rebuild, snapshot
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the tiny catalogue, built once; (offers, site, cache, first report)."""
+    offers = tmp_path / "offers"
+    shutil.copytree(GOLDEN, offers)
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    report = build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=cache)
+    return offers, site, cache, report
+
+
+@dataclasses.dataclass
+class Parts:
+    """An entry's products, as OfferParts: some light, some LAZY."""
+
+    key: str
+    when: dt.date | None
+    problems: list
+    rows: list
+    heavy: str = ""
+    LAZY: ClassVar[tuple[str, ...]] = ("heavy",)
+
+
+@dataclasses.dataclass
+class Other(Parts):
+    """Another class."""
+
+
+def test_segment_keeps_every_light_value_also_those_marshal_cannot_store():
+    """Dates and Problems (pickled apart), lists, tuples and dicts come back as they were;
+    the LAZY parts and private attributes are left out."""
+    warning = Problem("a.yaml", 3, 1, "titel", "kort", severity="warning")
+    items = [Parts("k1", dt.date(2027, 1, 2), [warning], [("x", 1, 2.5)], "big"),
+             Parts("k2", None, [], [{"a": [1, 2]}, (3,)], "big")]
+    vars(items[1])["_load"] = print
+    back = _unpack_rows(_pack_rows(items))
+    assert [type(b) for b in back] == [Parts, Parts]
+    assert [vars(b) for b in back] == [
+        {"key": "k1", "when": dt.date(2027, 1, 2), "problems": [warning],
+         "rows": [("x", 1, 2.5)]},
+        {"key": "k2", "when": None, "problems": [], "rows": [{"a": [1, 2]}, (3,)]}]
+    assert _pack_rows([items[0], Other("k3", None, [], [])]) is None
+
+
+def test_segments_are_keyed_by_all_their_members():
+    """Runs in the order given, cut before a key ending in 00; one member more, less or
+    changed is another key for its own run only, and the other runs keep theirs."""
+    keys = [f"{n:04x}{cut}" for n in range(12) for cut in ("00", "11", "22")]
+    before = dict(segments(keys))
+    assert list(before.values())[1] == ["000100", "000111", "000122"]
+    assert len(before) == 12 and all(len(m) == 3 for m in before.values())
+    for changed in (["000599"], ["000511", "000599"], []):  # changed, one added, removed
+        after = dict(segments([*keys[:16], *changed, *keys[17:]]))
+        assert set(before) - set(after) == {key_of("rows", members=keys[15:18])}
+        assert list(after.values())[5] == ["000500", *changed, "000522"]
+    merged = dict(segments([k for k in keys if k != "000500"]))
+    assert set(before) - set(merged) == {key_of("rows", members=keys[12:15]),
+                                         key_of("rows", members=keys[15:18])}
+    assert ["000400", "000411", "000422", "000511", "000522"] in merged.values()
+
+
+def test_a_rebuild_reads_the_light_parts_from_segments(project, monkeypatch):
+    """The fresh build stored the segments: a rebuild reads no entry's light part alone."""
+    monkeypatch.setattr(cache_module, "_light", None)  # would fail when called
+    report = rebuild(project)
+    assert (report["rendered"], report["reused"], report["written"]) == (0, 3, 0)
+
+
+def test_segments_of_a_failed_lookup_are_stored_again(project, monkeypatch):
+    """Without segments (an older cache), the entries are read one by one and the segments
+    stored for the next build."""
+    cache = BuildCache(project[2])
+    cache.db.execute("delete from rows")
+    cache.close()
+    assert rebuild(project)["rendered"] == 0
+    monkeypatch.setattr(cache_module, "_light", None)
+    assert rebuild(project)["rendered"] == 0
+
+
+def test_an_entry_made_again_for_a_changed_photo_refreshes_its_segment(project):
+    """A new photo (same offer file, so the same entry key) makes the entry again once; the
+    segment then holds the new photo's stamp, so the next build makes nothing again."""
+    offers, site, _cache, _report = project
+    photo = offers / "rotterdam" / "veld.png"
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(photo)
+    report = rebuild(project)
+    assert report["rendered"] == 1
+    copied = site / "aanbod" / "rotterdam" / "walking-football-test" / "veld.png"
+    assert copied.read_bytes() == photo.read_bytes()
+    before = snapshot(site)
+    again = rebuild(project)
+    assert (again["rendered"], again["written"]) == (0, 0)
+    assert snapshot(site) == before
+
+
+def test_segment_rows_are_the_entries(project):
+    """Each segment holds exactly the light parts of its members' entries."""
+    cache = BuildCache(project[2])
+    keys = [k for (k,) in cache.db.execute("select key from entries")]
+    from_rows = cache.parts(keys)
+    cache.db.execute("delete from rows")
+    from_entries = cache.parts(keys)
+    assert len(keys) == 3
+    assert {k: attributes(p) for k, p in from_rows.items()} == \
+        {k: attributes(p) for k, p in from_entries.items()}
+    assert all("detail" not in attributes(p) for p in from_rows.values())
+    assert [p.detail["id"] for p in from_rows.values()] == [p.id for p in from_rows.values()]
+    cache.close()
+    assert all(Path(p.photos[0][0]).is_file() for p in from_rows.values() if p.photos)
+
+
+def test_folder_hash_from_stamps_sees_a_same_size_edit_with_the_mtime_set_back(tmp_path,
+                                                                                 monkeypatch):
+    """A file whose stamp was recorded is not read again; an edit of the same size with its
+    mtime restored still changes the hash (the ctime changed), as a new or removed file does."""
+    monkeypatch.setattr(cache_module, "SETTLE_NS", 0)
+    folder = tmp_path / "code"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.py").write_text("x = 1\n")
+    (folder / "sub" / "b.html").write_text("<p>b</p>\n")
+    plain = cache_module.hash_tree([folder])
+    stamps = cache_module.Stamps({})
+    first = cache_module.hash_tree([folder], stamps=stamps)
+    assert first == plain and len(stamps.seen) == 2
+    again = cache_module.Stamps(stamps.seen)
+    real = cache_module.file_digest
+    monkeypatch.setattr(cache_module, "file_digest", None)  # nothing is read now
+    assert cache_module.hash_tree([folder], stamps=again) == first
+    monkeypatch.setattr(cache_module, "file_digest", real)
+    path = folder / "a.py"
+    old = path.stat()
+    path.write_text("x = 2\n")
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
+    assert path.stat().st_size == old.st_size
+    edited = cache_module.hash_tree([folder], stamps=cache_module.Stamps(again.seen))
+    assert edited != first and edited == cache_module.hash_tree([folder])
+    (folder / "sub" / "c.css").write_text("")
+    assert cache_module.hash_tree([folder], stamps=cache_module.Stamps(again.seen)) != edited
+
+
+def test_a_young_file_is_not_recorded(tmp_path):
+    """A file written within SETTLE_NS is read every time until it is older (a second write
+    in the same clock tick would keep its stamp)."""
+    (tmp_path / "a.py").write_text("x = 1\n")
+    stamps = cache_module.Stamps({})
+    cache_module.hash_tree([tmp_path], stamps=stamps)
+    assert stamps.seen == {}
+
+
+def test_build_key_reads_no_unchanged_code_or_reference_file(project, monkeypatch):
+    """A rebuild hashes the code, templates, theme sources and reference data from their
+    stamps (recorded once settled); an edited template still changes every page (see
+    test_incremental: test_changed_template_rebuilds_everything)."""
+    monkeypatch.setattr(cache_module, "SETTLE_NS", 0)
+    rebuild(project)  # records the stamps
+    reads = []
+    real = cache_module.file_digest
+    monkeypatch.setattr(cache_module, "file_digest", lambda p: reads.append(p) or real(p))
+    assert rebuild(project)["rendered"] == 0
+    assert reads == []
+
+
+def test_an_index_compressed_by_an_older_version_is_read(tmp_path):
+    """Indexes were stored zlib-compressed; they are stored plain now and read either way."""
+    import marshal
+    import zlib
+
+    cache = BuildCache(tmp_path)
+    value = {"a.yaml": ((1, 2, 3, 4, 5), "d" * 32)}
+    cache.db.execute("insert into indexes values (?, ?)",
+                     ("files", zlib.compress(marshal.dumps(value), 1)))
+    assert cache.files == value
+    cache.files["b.yaml"] = ((1, 2, 3, 4, 6), "e" * 32)
+    cache.close()
+    again = BuildCache(tmp_path)
+    assert again.files == {**value, "b.yaml": ((1, 2, 3, 4, 6), "e" * 32)}
+    again.close()
+
+
+def test_a_map_follows_its_spots_not_its_memo(project):
+    """The gemeente map's key is memoised by its offers' entries; a moved offer (another
+    entry, other spots) gets a new map, a changed description (other entry, same spots) none."""
+    offers, site, _cache, _report = project
+    kaart = site / "aanbod" / "rotterdam" / "kaart.html"
+    before = kaart.read_bytes()
+    path = offers / "rotterdam" / "stoelyoga-test.yaml"
+    text = path.read_text("utf-8")
+    assert "Na afloop is er thee." in text
+    path.write_text(text.replace("Na afloop is er thee.", "Na afloop is er koffie."), "utf-8")
+    assert rebuild(project)["rendered"] == 1
+    assert kaart.read_bytes() == before
+    path.write_text(text.replace("Stoelyoga in de test", "Stoelyoga verhuisd"), "utf-8")
+    rebuild(project)
+    assert b"Stoelyoga verhuisd" in kaart.read_bytes() and kaart.read_bytes() != before
