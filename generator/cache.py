@@ -307,6 +307,7 @@ class BuildCache:
         self.used_products: set[str] = set()
         self.used_rows: set[str] = set()
         self.read_rows: set[str] = set()  # segments `parts` found whole in the rows table
+        self._segments: tuple[list, list] = ([], [])  # the keys `parts` was asked for, in runs
         self.put_keys: set[str] = set()  # entries stored by this build
         self.fresh_pages: dict[str, bytes] = {}  # key -> compressed page, made by this build
         self.build_key = ""  # set by the pipeline: memo keys of build-wide files include it
@@ -353,7 +354,9 @@ class BuildCache:
         parts come from the segments `save_rows` stored, else from the entries one by one."""
         found: dict[str, object] = {}
         missing: list[str] = []
-        for segment, members in segments(dict.fromkeys(keys)):
+        keys = list(dict.fromkeys(keys))
+        self._segments = (keys, segments(keys))
+        for segment, members in self._segments[1]:
             row = self.db.execute("select value from rows where key = ?", (segment,)).fetchone()
             if row is None:
                 missing += members
@@ -380,14 +383,20 @@ class BuildCache:
         """Store the light parts of this build's entries (objects with `key`) in segments for
         the next build: the segments `parts` did not find whole, or in which an entry was
         stored again (e.g. made again for a changed photo)."""
-        by_key = {item.key: item for item in parts}
-        for segment, members in segments(by_key):
+        keys = [item.key for item in parts]
+        known, runs = self._segments
+        if keys != known:  # (the segments `parts` found are those of these keys, mostly)
+            runs = segments(keys)
+        start = 0
+        for segment, members in runs:
+            end = start + len(members)
             self.used_rows.add(segment)
-            if segment in self.read_rows and self.put_keys.isdisjoint(members):
-                continue
-            blob = _pack_rows([by_key[key] for key in members])
-            if blob is not None:
-                self.db.execute("insert or replace into rows values (?, ?)", (segment, blob))
+            if segment not in self.read_rows or not self.put_keys.isdisjoint(members):
+                blob = _pack_rows(parts[start:end])
+                if blob is not None:
+                    self.db.execute("insert or replace into rows values (?, ?)",
+                                    (segment, blob))
+            start = end
 
     def _heavy(self, key: str) -> dict:
         """The LAZY products of one entry."""

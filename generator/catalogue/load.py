@@ -12,6 +12,7 @@ import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -74,12 +75,19 @@ def offer_id(path: Path | str, root: Path | None) -> str:
 
 def offer_ids(items: list[tuple[str, Path | None]]) -> list[str]:
     """`offer_id` of each (file, root), the common case without a call per file (50k files)."""
-    bases = {root: str(root) + os.sep for _file, root in items if root is not None}
+    bases = {root: str(root) + os.sep for root in set(map(itemgetter(1), items))
+             if root is not None}
     ids = []
+    sep = os.sep
     for file, root in items:
         base = bases.get(root)
         if base is not None and file.startswith(base):
-            ids.append(os.path.splitext(file[len(base):])[0].replace(os.sep, "/"))
+            rel = file[len(base):]
+            # (os.path.splitext without a call: a name that does not start with a dot)
+            if rel.endswith(".yaml") and rel[rel.rfind(sep) + 1] != "." and sep == "/":
+                ids.append(rel[:-5])
+            else:
+                ids.append(os.path.splitext(rel)[0].replace(sep, "/"))
         else:
             ids.append(offer_id(file, root))
     return ids
@@ -281,6 +289,8 @@ def _duplicate_ids(items: list[tuple[Path | str, Path | None]],
     """Two files that map to the same id (e.g. x.yaml and x.yml, or a different case)."""
     seen: dict[str, list[Path | str]] = defaultdict(list)
     ids = ids if ids is not None else [offer_id(path, root) for path, root in items]
+    if len(set(map(str.lower, ids))) == len(ids):  # (the common case, in one pass)
+        return []
     for (path, _root), oid in zip(items, ids, strict=True):
         seen[oid.lower()].append(path)
     problems = []

@@ -31,6 +31,7 @@ class Output:
         self.manifest: dict[str, tuple[str, int, int]] = {}
         self.written = 0
         self.made: set[str] = set()
+        self.adopted = False  # whether `adopt` was given files
 
     def _unchanged(self, rel: str, key: str) -> bool:
         """True when the file on disk is the one the last build wrote with this digest."""
@@ -79,6 +80,7 @@ class Output:
         for rel, key, size, mtime in entries:
             self.manifest[rel] = (key, size, mtime)
         self.written += len(entries)
+        self.adopted = self.adopted or bool(entries)
 
     def write_known(self, rel: str, key: str, content: Callable[[], bytes]) -> None:
         """A file whose digest is known already; its content is only fetched when needed."""
@@ -92,8 +94,9 @@ class Output:
         """`write_known` for many files, in one loop: (path, digest, handle) each, where
         `content(handle)` gives the bytes of a file that has to be written."""
         manifest, previous, root, stat = self.manifest, self.previous, self.root, os.stat
+        adopted = self.adopted
         for rel, key, handle in files:
-            if manifest.get(rel, NOTHING)[0] == key:  # adopted
+            if adopted and manifest.get(rel, NOTHING)[0] == key:  # adopted
                 continue
             old = previous.get(rel)
             if old is not None and old[0] == key:

@@ -219,3 +219,28 @@ def test_a_map_follows_its_spots_not_its_memo(project):
     path.write_text(text.replace("Stoelyoga in de test", "Stoelyoga verhuisd"), "utf-8")
     rebuild(project)
     assert b"Stoelyoga verhuisd" in kaart.read_bytes() and kaart.read_bytes() != before
+
+
+def test_offer_ids_without_a_call_per_file_are_offer_id(tmp_path):
+    """The fast path of offer_ids gives what offer_id (os.path.splitext) gives, also for
+    names with more dots, a leading dot or another suffix."""
+    from generator.catalogue.load import offer_id, offer_ids
+
+    root = tmp_path / "offers"
+    names = ["g/a.yaml", "g/a.b.yaml", "g/x.yml", "g/.yaml", "g/..yaml", "g/a..yaml",
+             "g/.a.yaml", "g/x.YAML", "g/x.yaml.txt", "g.h/y.yaml", "yaml"]
+    items = [(str(root / name), root) for name in names] + [(str(tmp_path / "z.yaml"), None)]
+    assert offer_ids(items) == [offer_id(file, root) for file, root in items]
+    assert offer_ids(items)[:4] == ["g/a", "g/a.b", "g/x", "g/.yaml"]
+
+
+def test_duplicate_ids_by_case_are_found(tmp_path):
+    """The one-pass check for duplicates still finds ids that differ in case only."""
+    from generator.catalogue.load import _duplicate_ids
+
+    root = tmp_path / "offers"
+    items = [(str(root / "g" / "Zwemmen.yaml"), root), (str(root / "g" / "zwemmen.yml"), root),
+             (str(root / "g" / "yoga.yaml"), root)]
+    found = _duplicate_ids(items)
+    assert sorted(p.path for p in found) == sorted(f for f, _root in items[:2])
+    assert _duplicate_ids(items[1:]) == []
