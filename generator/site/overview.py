@@ -58,9 +58,36 @@ def links(groups: dict[str, tuple[str, list]]) -> str:
 
 
 def groupings(items: list, ref: Reference) -> dict[str, dict[str, tuple[str, list]]]:
-    """The three groupings, by the URL folder of their index pages."""
-    return {"aanbod": by_gemeente(items), "activiteit": by_activity(items, ref),
-            "doelgroep": by_doelgroep(items)}
+    """The three groupings, by the URL folder of their index pages: as by_gemeente,
+    by_activity and by_doelgroep give them, in one pass over the items (a rebuild groups
+    every offer)."""
+    broader: dict[str, list[str]] = defaultdict(list)
+    for group in DOELGROEPEN:
+        for term in doelgroep_with_narrower(group):
+            broader[term].append(group)
+    gemeenten: dict[str, tuple[str, list]] = {}
+    activities: dict[str, list] = defaultdict(list)
+    targets: dict[str, list] = defaultdict(list)
+    pages: dict[tuple, set] = {}  # the pages of each combination of target groups
+    for item in items:
+        found = gemeenten.get(item.gemeente_slug)
+        if found is None:
+            found = gemeenten[item.gemeente_slug] = (item.gemeente, [])
+        found[1].append(item)
+        for code in item.activities:
+            activities[code].append(item)
+        terms = tuple(item.doelgroepen)
+        groups = pages.get(terms)
+        if groups is None:
+            groups = pages[terms] = {g for term in terms for g in broader[term]}
+        for group in groups:
+            targets[group].append(item)
+    return {
+        "aanbod": dict(sorted(gemeenten.items())),
+        "activiteit": {code: (ref.activities[code].label, activities[code]) for code in
+                       sorted(activities, key=lambda c: ref.activities[c].label.lower())},
+        "doelgroep": {slugify(g): (g, targets[g]) for g in DOELGROEPEN if targets[g]},
+    }
 
 
 def overview_bodies(count: int, groups: dict[str, dict]) -> dict[str, str]:

@@ -7,7 +7,10 @@ MAX_URLS = 45_000  # the protocol allows 50,000 per file
 
 def _urlset(base: str, urls: list[str]) -> str:
     """One <urlset> document."""
-    items = "".join(f"<url><loc>{escape(base + u)}</loc></url>\n" for u in urls)
+    if any(c in base or c in "".join(urls) for c in "&<>"):
+        items = "".join(f"<url><loc>{escape(base + u)}</loc></url>\n" for u in urls)
+    else:  # (nothing to escape: the common case, without a call per URL)
+        items = "".join(f"<url><loc>{base}{u}</loc></url>\n" for u in urls)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
             f"{items}</urlset>\n")

@@ -244,3 +244,34 @@ def test_duplicate_ids_by_case_are_found(tmp_path):
     found = _duplicate_ids(items)
     assert sorted(p.path for p in found) == sorted(f for f, _root in items[:2])
     assert _duplicate_ids(items[1:]) == []
+
+
+def test_one_pass_groupings_are_the_three_groupings():
+    """groupings gives what by_gemeente, by_activity and by_doelgroep give, in their order."""
+    from types import SimpleNamespace
+
+    from generator.catalogue.reference import load_reference
+    from generator.catalogue.vocab import DOELGROEPEN
+    from generator.site import overview
+
+    ref = load_reference()
+    codes = sorted(ref.activities)[:7]
+    items = [SimpleNamespace(gemeente_slug=f"g{n % 5}", gemeente=f"G {n % 5}",
+                             activities=[codes[n % 7], codes[(n * 3) % 7]][:1 + n % 2],
+                             doelgroepen=DOELGROEPEN[n % 4:n % 4 + n % 3]) for n in range(60)]
+    got = overview.groupings(items, ref)
+    want = {"aanbod": overview.by_gemeente(items), "activiteit": overview.by_activity(items, ref),
+            "doelgroep": overview.by_doelgroep(items)}
+    assert got == want
+    assert [list(g) for g in got.values()] == [list(g) for g in want.values()]
+
+
+def test_sitemap_escapes_when_it_must():
+    """URLs without &, < or > are written as they are; otherwise every one is escaped."""
+    from generator.site.sitemap import sitemap_files
+
+    plain = sitemap_files("https://x.example/", ["", "a/", "b/c/"])["sitemap.xml"]
+    assert "<loc>https://x.example/b/c/</loc>" in plain
+    odd = sitemap_files("https://x.example/", ["a&b/", "c/"])["sitemap.xml"]
+    assert "<loc>https://x.example/a&amp;b/</loc>" in odd
+    assert "<loc>https://x.example/c/</loc>" in odd
