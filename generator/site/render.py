@@ -7,6 +7,7 @@ state between calls, so workers can be started any way (fork, spawn or forkserve
 """
 
 import datetime as dt
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -21,10 +22,12 @@ from ..catalogue.coaches import coaches_file
 from ..catalogue.offer import Offer
 from ..catalogue.problems import Problem
 from ..catalogue.reference import Reference
+from ..opendata.export import offer_runs
 from . import gemeentekaart
 from .adapter import Theme
 from .coaches import coach_section
 from .data import (
+    COLUMNS,
     SHARD_SIZE,
     compact_json,
     detail_record,
@@ -167,7 +170,7 @@ def write_data_files(ordered: list[OfferParts], ref: Reference, coaches, out: Ou
              "coaches.json": compact_json(coaches_file(list(coaches))).encode("utf-8")}
     for rel, data in files.items():
         out.write(f"data/{rel}", data)
-    made = {"zoek.json": (partial(search_json, ordered, ref), ordered)}
+    made = {"zoek.json": (partial(search_json_from_runs, ordered, ref, cache), ordered)}
     for start in range(0, len(ordered), SHARD_SIZE):
         members = ordered[start:start + SHARD_SIZE]
         made[f"details/{start // SHARD_SIZE}.json"] = (partial(details_json, members), members)
@@ -180,6 +183,50 @@ def write_data_files(ordered: list[OfferParts], ref: Reference, coaches, out: Ou
 def search_json(ordered: list[OfferParts], ref: Reference) -> bytes:
     """data/zoek.json from the offers in search order."""
     return compact_json(search_file(list(map(SEARCH, ordered)), ref)).encode("utf-8")
+
+
+def search_json_from_runs(ordered: list[OfferParts], ref: Reference, cache) -> bytes:
+    """`search_json`, joined from the columns of runs of offers (in search order, cut as the
+    download runs are), each memoised by its offers' entries: a changed offer makes only its
+    run's columns again. The y and x columns are delta-coded across runs, so each run keeps
+    its first and last coordinates and the deltas after its first offer."""
+    head = compact_json(search_file([], ref))
+    if not head.endswith(EMPTY_COLUMNS):  # (the columns must come last, in this order)
+        return search_json(ordered, ref)
+    columns: dict[str, list[str]] = {name: [] for name in COLUMNS}
+    last = {"y": 0, "x": 0}
+    for run in offer_runs(ordered):
+        memo_key = key_of("zoek-run", cache.build_key, members=map(KEY, run))
+        found = json.loads(cache.memo(memo_key, partial(search_run, run)))
+        for name in COLUMNS:
+            if name in last:
+                first, end, rest = found[name]
+                columns[name].append(f"{first - last[name]}{rest}")
+                last[name] = end
+            else:
+                columns[name].append(found[name])
+    body = ",".join(f'"{name}":[{",".join(columns[name])}]' for name in COLUMNS)
+    text = head[:-len(EMPTY_COLUMNS)].replace('"n":0,', f'"n":{len(ordered)},', 1)
+    return f"{text}{body}}}".encode()
+
+
+EMPTY_COLUMNS = ",".join(f'"{name}":[]' for name in COLUMNS) + "}"
+
+
+def search_run(run: list[OfferParts]) -> bytes:
+    """One run's search columns as JSON: for y and x [first, last, ",delta,..."] (absolute
+    coordinates of the run's first and last offer, the deltas after the first), the others
+    as the text between a column's brackets."""
+    rows = [item.search for item in run]
+    out: dict[str, object] = {}
+    for name in COLUMNS:
+        values = [row[name] for row in rows]
+        if name in ("y", "x"):
+            deltas = [v - p for v, p in zip(values[1:], values[:-1], strict=True)]
+            out[name] = [values[0], values[-1], "".join(f",{d}" for d in deltas)]
+        else:
+            out[name] = compact_json(values)[1:-1]
+    return compact_json(out).encode()
 
 
 def details_json(members: list[OfferParts]) -> bytes:

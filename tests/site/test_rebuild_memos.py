@@ -275,3 +275,35 @@ def test_sitemap_escapes_when_it_must():
     odd = sitemap_files("https://x.example/", ["a&b/", "c/"])["sitemap.xml"]
     assert "<loc>https://x.example/a&amp;b/</loc>" in odd
     assert "<loc>https://x.example/c/</loc>" in odd
+
+
+def test_search_file_from_runs_is_the_search_file(monkeypatch):
+    """zoek.json joined from memoised runs is byte for byte the one made from all rows, for
+    any runs (one per offer, a few, one) and after an offer changed, came or went."""
+    import random
+    from types import SimpleNamespace
+
+    from generator.catalogue.reference import load_reference
+    from generator.opendata import export
+    from generator.site import render
+
+    ref = load_reference()
+    rng = random.Random(5)
+    codes = len(ref.activities)
+
+    def offer(n):
+        return SimpleNamespace(id=f"g/o{n}", key=f"k{n}-{rng.random()}", search={
+            "y": rng.randrange(500000, 540000), "x": rng.randrange(30000, 70000),
+            "a": rng.randrange(codes) if n % 3 else [1, rng.randrange(codes)],
+            "g": rng.randrange(1 << 20), "t": rng.randrange(1 << 22), "k": rng.randrange(-1, 40),
+            "f": rng.randrange(1024), "l": rng.randrange(8), "j": rng.randrange(1 << 14)})
+
+    items = [offer(n) for n in range(40)]
+    store: dict = {}
+    cache = SimpleNamespace(build_key="b", memo=lambda key, make: store.get(key) or
+                            store.setdefault(key, make()))
+    for run_every in (1, 3, 1024):
+        monkeypatch.setattr(export, "RUN_EVERY", run_every)
+        for version in (items, [*items[:7], offer(99), *items[8:]], items[1:], [], items[:1]):
+            assert render.search_json_from_runs(version, ref, cache) == \
+                render.search_json(version, ref)
