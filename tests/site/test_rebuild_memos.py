@@ -256,14 +256,17 @@ def test_one_pass_groupings_are_the_three_groupings():
 
     ref = load_reference()
     codes = sorted(ref.activities)[:7]
+    terms = [*DOELGROEPEN[:4], "artrose", "reuma", "COPD/longklachten", "gewrichtsklachten"]
     items = [SimpleNamespace(gemeente_slug=f"g{n % 5}", gemeente=f"G {n % 5}",
                              activities=[codes[n % 7], codes[(n * 3) % 7]][:1 + n % 2],
-                             doelgroepen=DOELGROEPEN[n % 4:n % 4 + n % 3]) for n in range(60)]
+                             doelgroepen=terms[n % 8:n % 8 + n % 3]) for n in range(60)]
     got = overview.groupings(items, ref)
     want = {"aanbod": overview.by_gemeente(items), "activiteit": overview.by_activity(items, ref),
             "doelgroep": overview.by_doelgroep(items)}
     assert got == want
     assert [list(g) for g in got.values()] == [list(g) for g in want.values()]
+    assert len(got["doelgroep"]["gewrichtsklachten"][1]) > \
+        sum("gewrichtsklachten" in item.doelgroepen for item in items)  # (narrower terms too)
 
 
 def test_sitemap_escapes_when_it_must():
@@ -307,3 +310,34 @@ def test_search_file_from_runs_is_the_search_file(monkeypatch):
         for version in (items, [*items[:7], offer(99), *items[8:]], items[1:], [], items[:1]):
             assert render.search_json_from_runs(version, ref, cache) == \
                 render.search_json(version, ref)
+
+
+def test_a_map_follows_every_offer_on_it(project):
+    """Not only the first offer of a gemeente: a later one's new title reaches its map."""
+    offers, site, _cache, _report = project
+    path = offers / "rotterdam" / "walking-football-test.yaml"
+    path.write_text(path.read_text("utf-8").replace("Walking football in de test",
+                                                    "Walking football verplaatst"), "utf-8")
+    rebuild(project)
+    kaart = (site / "aanbod" / "rotterdam" / "kaart.html").read_text("utf-8")
+    assert "Walking football verplaatst" in kaart and "Stoelyoga in de test" in kaart
+
+
+def test_rebuilt_site_from_many_segments_is_the_fresh_site(project, tmp_path, monkeypatch):
+    """With every entry a segment of its own, the unchanged offers come from segments (their
+    LAZY parts read for the shard made again), and the site is the fresh one."""
+    monkeypatch.setattr(cache_module, "SEGMENT_CUT", "")  # every key ends with ""
+    offers, site, _cache, _report = project
+    rebuild(project)  # stores one segment per entry
+    path = offers / "rotterdam" / "stoelyoga-test.yaml"
+    path.write_text(path.read_text("utf-8").replace("Stoelyoga in de test", "Stoelyoga nieuw"),
+                    encoding="utf-8")
+    read = []
+    real = cache_module._light
+    monkeypatch.setattr(cache_module, "_light", lambda blob: read.append(1) or real(blob))
+    report = rebuild(project)
+    assert (report["rendered"], report["reused"], len(read)) == (1, 2, 1)  # (the new entry)
+    fresh = tmp_path / "fresh"
+    build_site(offers, fresh, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c2")
+    built = {rel: data for rel, (_mtime, data) in snapshot(site).items()}
+    assert built == {rel: data for rel, (_mtime, data) in snapshot(fresh).items()}
