@@ -150,7 +150,7 @@ def read_sources(paths: list[Path], index: dict | None = None
     sources, problems = [], _duplicate_ids(items, ids)
     seen: dict = {}
     settled = time.time_ns() - SETTLE_NS
-    stat, known_as, make = os.stat, index.get, Source._make  # (one loop, no call per file)
+    stat, known_as, new = os.stat, index.get, tuple.__new__  # (one loop, no call per file)
     for (file, root), oid in zip(items, ids, strict=True):
         if not file.endswith(OFFER_SUFFIXES) and _misnamed_name(os.path.basename(file)):
             problems.append(Problem(file, 1, 1, "", MISNAMED))
@@ -160,11 +160,11 @@ def read_sources(paths: list[Path], index: dict | None = None
             mark = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
             known = known_as(file)
             if known is not None and known[0] == mark:
-                source = make((file, root, oid, known[1], None))
+                source = new(Source, (file, root, oid, known[1], None))
             else:
                 with open(file, "rb") as f:
                     data = f.read()
-                source = make((file, root, oid, source_digest(data), data))
+                source = new(Source, (file, root, oid, source_digest(data), data))
         except OSError as exc:
             problems.append(Problem(file, 1, 1, "",
                                     f"kan het bestand niet lezen: {exc.strerror}"))
