@@ -101,6 +101,20 @@ def search_row(offer: Offer, codes: list[str]) -> dict:
 COLUMNS = ("y", "x", "a", "g", "t", "k", "f", "l", "j")  # the search file's columns, in order
 
 
+def deltas(values: list[int]) -> list[int]:
+    """Coordinates delta-coded (neighbours in the curve order are close)."""
+    return list(map(sub, values, [0, *values[:-1]]))
+
+
+def positions(rows: list[dict]) -> dict:
+    """The positions part of the search file (what the home map clusters), for rows already
+    in search order."""
+    cols = {"n": len(rows), "scale": SCALE, "shard": SHARD_SIZE}
+    for axis in ("y", "x"):
+        cols[axis] = deltas([row[axis] for row in rows])
+    return cols
+
+
 def search_file(rows: list[dict], ref: Reference) -> dict:
     """The compact columnar search data for rows already in search order."""
     codes = sorted(ref.activities)
@@ -108,9 +122,8 @@ def search_file(rows: list[dict], ref: Reference) -> dict:
     columns = zip(*map(itemgetter(*COLUMNS), rows), strict=True) if rows \
         else ([] for _k in COLUMNS)
     cols = dict(zip(COLUMNS, map(list, columns), strict=True))
-    for axis in ("y", "x"):  # delta-coded: neighbours in the curve order are close
-        values = cols[axis]
-        cols[axis] = list(map(sub, values, [0, *values[:-1]]))
+    for axis in ("y", "x"):
+        cols[axis] = deltas(cols[axis])
     return {
         "v": DATA_VERSION, "n": len(rows), "scale": SCALE, "shard": SHARD_SIZE,
         "activiteiten": [[c, ref.activities[c].label] for c in codes],

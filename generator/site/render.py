@@ -31,11 +31,13 @@ from .data import (
     SHARD_SIZE,
     compact_json,
     detail_record,
+    positions,
     reference_files,
     search_file,
     search_order,
     search_row,
 )
+from .first_view import first_view, home_page
 from .gemeentekaart import gemeente_map
 from .output import Output, digest
 from .overview import groupings, overview_bodies
@@ -138,7 +140,10 @@ def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, the
     """
     if theme.folder.resolve() != out.site_dir.resolve():  # plain `mkdocs build` wrote them there
         for rel in theme.files:
-            out.copy(rel, theme.folder / rel)
+            if rel != HOME:
+                out.copy(rel, theme.folder / rel)
+    ordered = search_order(parts)
+    write_home_page(ordered, settings, theme, out, cache)
     out.write_many([(f"aanbod/{item.id}/index.html", item.page_key, item.key)
                     for item in parts], cache.page)
     for item in parts:
@@ -151,7 +156,7 @@ def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, the
     write_gemeente_maps(groups["aanbod"], settings, out, cache)
     for rel, body in overview_bodies(len(parts), groups).items():
         out.write(rel, theme.overviews[rel].stamp("", "", body))
-    sizes = write_data_files(search_order(parts), ref, coaches, out, cache)
+    sizes = write_data_files(ordered, ref, coaches, out, cache)
     pages = [rel for rel in theme.files if rel.endswith("index.html")]
     pages += list(theme.overviews)
     urls = [*(p.removesuffix("index.html") for p in pages), *urls,
@@ -159,6 +164,24 @@ def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, the
     for name, text in sitemap_files(settings.site_url, urls).items():
         out.write(name, text)
     return {"offers": len(parts), "pages": len(urls), "data": sizes}
+
+
+HOME = "index.html"
+
+
+def write_home_page(ordered: list[OfferParts], settings: Settings, theme: Theme, out: Output,
+                    cache) -> None:
+    """The home page with its map's first view (first_view.py), made again only when the
+    offers' positions (or the code) changed."""
+    if HOME not in theme.files:
+        return
+    rows = [item.search for item in ordered]
+    memo_key = key_of("eerste-kaart", cache.build_key, str(settings.tiles_max_zoom),
+                      members=(f"{row['y']},{row['x']}" for row in rows))
+    view = cache.memo(memo_key, lambda: first_view(positions(rows), settings.tiles_max_zoom,
+                                                   theme.folder).encode("utf-8"))
+    page = (theme.folder / HOME).read_text("utf-8")
+    out.write(HOME, home_page(page, view.decode("utf-8")))
 
 
 def write_data_files(ordered: list[OfferParts], ref: Reference, coaches, out: Output,

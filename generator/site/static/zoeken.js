@@ -14,18 +14,24 @@
   var form = document.getElementById("bk-form");
   var el = function (id) { return document.getElementById(id); };
 
+  var C = window.bkClusters;  // the clustering (clusters.js, shared with the build)
   var D = null;        // decoded search data
   var PC = null;       // postcode table
-  var P = window.bkPlaatsen;  // the gazetteer (plaatsen.js)
+  var P = null;        // the gazetteer (plaatsen.js, loaded after this script)
   var state = {};      // current search state
   var results = [];    // indices of matching offers, sorted
   var dist = null;     // distance per offer (km) from the chosen location
   var shown = PAGE;
   var shards = {};     // shard number -> Promise of records
   var map, clusterLayer, index, radiusCircle;
-  var hasView = false;  // the map has a centre and zoom (set by the first search)
+  var hasView = false;  // the map has a centre and zoom (set by the first view or search)
+  // The first view's clusters, made at build time by this same code (first_view.js): drawn
+  // from the page itself before the data is here; null when the page has none to offer.
+  var pre = null;
+  var preView = false;  // the first view was set from them
   var applied = 0;      // searches shown since the page loaded
   var firstClusters = true;
+  var liveClusters = false;
 
   function fetchJSON(path) {
     return fetch(new URL(path, base)).then(function (r) {
@@ -35,26 +41,7 @@
   }
 
   /* ---- data ---- */
-  /* The offers' positions and spots; the filter columns follow when first needed (columns).
-   * Offers at exactly the same point share a spot: spot[i] is offer i's spot. The offers come
-   * in a space-filling-curve order, so offers at one spot mostly follow each other: only the
-   * first of such a run needs a look-up. */
-  function decode(raw) {
-    var n = raw.n, lat = new Float64Array(n), lon = new Float64Array(n), spot = new Int32Array(n);
-    var all = new Array(n), at = new Map(), spots = 0, s = -1, y = 0, x = 0;
-    for (var i = 0; i < n; i++) {
-      y += raw.y[i]; x += raw.x[i];
-      lat[i] = y / raw.scale; lon[i] = x / raw.scale;
-      all[i] = i;
-      if (i === 0 || raw.y[i] !== 0 || raw.x[i] !== 0) {
-        var key = y * 4194304 + x;  // one number per spot (integer coordinates; exact in a double)
-        s = at.get(key);
-        if (s === undefined) { s = spots++; at.set(key, s); }
-      }
-      spot[i] = s;
-    }
-    return { raw: raw, n: n, lat: lat, lon: lon, spot: spot, spots: spots, all: all };
-  }
+  /* The offers' positions and spots: C.decode. */
 
   /* The filter columns as typed arrays (the untouched first search needs none of them). */
   function columns() {
@@ -74,9 +61,10 @@
   }
 
   function details(i) {
-    var shard = Math.floor(i / D.raw.shard);
+    var size = D ? D.raw.shard : pre.shard;  // (a marker of the first view: before the data)
+    var shard = Math.floor(i / size);
     if (!shards[shard]) { shards[shard] = fetchJSON("data/details/" + shard + ".json"); }
-    return shards[shard].then(function (records) { return records[i % D.raw.shard]; });
+    return shards[shard].then(function (records) { return records[i % size]; });
   }
 
   /* ---- state <-> URL <-> form ---- */
@@ -433,125 +421,93 @@
     });
   }
 
-  /* The offers `ids` grouped by spot: one point per spot, holding the offers there (many
-   * offers share a sports park; the clustering then works on spots, not on offers). */
-  function spotPoints(ids) {
-    var slot = new Int32Array(D.spots), pts = [];  // spot -> 1 + the index of its point
-    for (var k = 0; k < ids.length; k++) {
-      var i = ids[k], s = D.spot[i], p = slot[s];
-      if (p === 0) {
-        slot[s] = pts.push({ type: "Feature", properties: { ids: [i], n: 1 },
-                             geometry: { type: "Point", coordinates: [D.lon[i], D.lat[i]] } });
-      } else {
-        var props = pts[p - 1].properties;
-        props.ids.push(i);
-        props.n++;
-      }
-    }
-    return pts;
-  }
-
-  /* The clustering of the offers `ids`; the one of all offers (the first view) is kept. */
+  /* The clustering of the offers `ids` (C.build); the one of all offers (the first view) is
+   * kept. */
   function clusterIndex(ids) {
     if (ids === D.all && D.allIndex) { index = D.allIndex; return; }
-    // Clustered up to the deepest zoom, 60 screen pixels apart: markers never overlap as touch
-    // targets; offers at one spot are one marker that opens a list (openSpot).
-    index = new Supercluster({ radius: 60, extent: 256, minZoom: 6, maxZoom: cfg.maxZoom })
-      .load(spotPoints(ids));
-    index.bkOffers = offersPerCluster(index);
+    index = C.build(Supercluster, D, ids, cfg.maxZoom);
     if (ids === D.all) { D.allIndex = index; }
   }
 
-  /* Offers per cluster id (a cluster's point_count counts spots). From the index's own levels:
-   * supercluster 8 keeps each zoom's items in trees[z].data, `stride` numbers each: x, y, zoom,
-   * id (a point's index, or a cluster's id), parent cluster id (or -1), point count. Going up
-   * from the deepest level, each item adds its offers to its parent's; a cluster's total is
-   * complete before its own parent needs it. (A `reduce` option costs more: supercluster then
-   * makes new objects at every merge.) */
-  function offersPerCluster(sc) {
-    var offers = new Map(), stride = sc.stride;
-    for (var z = sc.trees.length - 1; z > sc.options.minZoom; z--) {
-      var data = sc.trees[z].data;
-      for (var k = 0; k < data.length; k += stride) {
-        var parent = data[k + 4];
-        if (parent < 0) { continue; }
-        var id = data[k + 3], own = data[k + 5] > 1 ? offers.get(id) : sc.points[id].properties.n;
-        offers.set(parent, (offers.get(parent) || 0) + own);
-      }
-    }
-    return offers;
-  }
-
-  /* The offers under a map item: a spot's own, or every spot's in a cluster. */
-  function offersOf(c) {
-    if (!c.properties.cluster) { return c.properties.ids; }
-    var ids = [];
-    index.getLeaves(c.properties.cluster_id, Infinity).forEach(function (f) { ids.push.apply(ids, f.properties.ids); });
-    return ids;
-  }
-
+  /* The markers of the current view: from the index, or before it is built (the data still
+   * on its way) from the first view's clusters in the page, at the zooms it has them for. */
   function drawClusters() {
-    if (!index || !hasView) { return; }
-    var b = map.getBounds();
-    var items = index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], map.getZoom());
+    if (!hasView) { return; }
+    var zoom = map.getZoom(), items, of;
+    if (index) {
+      var b = map.getBounds();
+      items = C.items(index, [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom, cfg.maxZoom);
+      of = index;
+    } else if (pre && pre.zooms[zoom]) {
+      items = pre.zooms[zoom];
+      of = pre;
+    } else {
+      return;
+    }
     // A marker whose popup is open stays, even just out of view (a tall list pans it out).
-    var keep = null, zoom = map.getZoom();
+    var keep = null;
     clusterLayer.eachLayer(function (m) {
-      if (m.isPopupOpen() && m.bkOf === index && m.bkZoom === zoom) { keep = m; }
+      if (m.isPopupOpen() && m.bkOf === of && m.bkZoom === zoom) { keep = m; }
     });
     clusterLayer.eachLayer(function (m) { if (m !== keep) { clusterLayer.removeLayer(m); } });
     items.forEach(function (c) {
-      var ll = [c.geometry.coordinates[1], c.geometry.coordinates[0]];
-      var key = c.properties.cluster ? "c" + c.properties.cluster_id : "p" + c.properties.ids[0];
-      if (keep && keep.bkKey === key) { return; }
-      var n = c.properties.cluster ? index.bkOffers.get(c.properties.cluster_id) : c.properties.n;
-      if (n > 1) {
-        var size = n < 10 ? 34 : n < 100 ? 40 : n < 1000 ? 48 : 56;
-        var name = n + " activiteiten";
-        var m = L.marker(ll, {
-          icon: L.divIcon({ html: "<span aria-hidden=\"true\">" + n + "</span>", className: "bk-cluster", iconSize: [size, size] }),
-          title: name + ": klik om in te zoomen", keyboard: true
-        });
-        var deeper = c.properties.cluster ? index.getClusterExpansionZoom(c.properties.cluster_id) : Infinity;
-        var open;
-        if (deeper > cfg.maxZoom) {  // all at one spot: zooming cannot split them
-          name = n + " activiteiten op deze plek";
-          m.options.title = name + ": klik voor de lijst";
-          m.bindPopup("Laden...");
-          m.bkIds = offersOf(c);
-          m.on("popupopen", function () { openSpot(m); });
-          open = function () { if (!m.isPopupOpen()) { m.openPopup(); } };  // Leaflet itself opens it on Enter
-        } else {
-          open = function () {
-            map.setView(ll, Math.min(deeper, cfg.maxZoom));
-            map.getContainer().focus({ preventScroll: true });  // the cluster itself is gone now
-          };
-          m.on("click", open);
-        }
-        m.on("keypress", function (e) {  // keyboard: Enter or Space on a focused cluster
-          if (e.originalEvent.key === "Enter" || e.originalEvent.key === " ") { e.originalEvent.preventDefault(); open(); }
-        });
-        m.bkKey = key; m.bkOf = index; m.bkZoom = zoom;
-        clusterLayer.addLayer(m);
-        var icon = m.getElement();
-        icon.setAttribute("role", "button");
-        icon.setAttribute("aria-label", m.options.title);
-      } else {
-        var i = c.properties.ids[0];
-        var marker = L.marker(ll, { alt: "Activiteit (naam wordt geladen)", keyboard: true });
-        marker.bindPopup("Laden...");
-        marker.on("popupopen", function () { popup(marker, i); });
-        marker.bkIndex = i; marker.bkKey = key; marker.bkOf = index; marker.bkZoom = zoom;
-        clusterLayer.addLayer(marker);
-        nameMarker(marker, i);
-      }
+      if (!(keep && keep.bkKey === c.key)) { addMarker(c, of, zoom); }
     });
     if (firstClusters) {
       firstClusters = false;
       performance.mark("bk-first-clusters");
     }
+    if (of === index && !liveClusters) {
+      liveClusters = true;
+      performance.mark("bk-live-clusters");
+    }
     document.documentElement.dataset.bkMarkers = String(items.length);
-    map.getContainer().dataset.zoom = String(map.getZoom());
+    document.documentElement.dataset.bkClusters = of === index ? "live" : "page";
+    map.getContainer().dataset.zoom = String(zoom);
+  }
+
+  /* One marker (an item of C.items): a group of offers, or one offer's pin. */
+  function addMarker(c, of, zoom) {
+    var ll = [c.lat, c.lon], n = c.n;
+    if (n > 1) {
+      var size = n < 10 ? 34 : n < 100 ? 40 : n < 1000 ? 48 : 56;
+      var name = n + " activiteiten";
+      var m = L.marker(ll, {
+        icon: L.divIcon({ html: "<span aria-hidden=\"true\">" + n + "</span>", className: "bk-cluster", iconSize: [size, size] }),
+        title: name + ": klik om in te zoomen", keyboard: true
+      });
+      var open;
+      if (c.ids) {  // all at one spot: zooming cannot split them
+        name = n + " activiteiten op deze plek";
+        m.options.title = name + ": klik voor de lijst";
+        m.bindPopup("Laden...");
+        m.bkIds = c.ids;
+        m.on("popupopen", function () { openSpot(m); });
+        open = function () { if (!m.isPopupOpen()) { m.openPopup(); } };  // Leaflet itself opens it on Enter
+      } else {
+        open = function () {
+          map.setView(ll, Math.min(c.zoom, cfg.maxZoom));
+          map.getContainer().focus({ preventScroll: true });  // the cluster itself is gone now
+        };
+        m.on("click", open);
+      }
+      m.on("keypress", function (e) {  // keyboard: Enter or Space on a focused cluster
+        if (e.originalEvent.key === "Enter" || e.originalEvent.key === " ") { e.originalEvent.preventDefault(); open(); }
+      });
+      m.bkKey = c.key; m.bkOf = of; m.bkZoom = zoom;
+      clusterLayer.addLayer(m);
+      var icon = m.getElement();
+      icon.setAttribute("role", "button");
+      icon.setAttribute("aria-label", m.options.title);
+    } else {
+      var i = c.i;
+      var marker = L.marker(ll, { alt: "Activiteit (naam wordt geladen)", keyboard: true });
+      marker.bindPopup("Laden...");
+      marker.on("popupopen", function () { popup(marker, i); });
+      marker.bkIndex = i; marker.bkKey = c.key; marker.bkOf = of; marker.bkZoom = zoom;
+      clusterLayer.addLayer(marker);
+      nameMarker(marker, i);
+    }
   }
 
   /* A pin is named for what it holds: "Walking football voor 60-plussers, Sportpark Charlois". */
@@ -613,6 +569,8 @@
     });
   }
 
+  var FIT = { animate: false, maxZoom: C.FIT.maxZoom, padding: [C.FIT.padding, C.FIT.padding] };
+
   /* Show the search area, or all results; true when the view was set (Leaflet then fires
    * "moveend", which draws the clusters). */
   function fitResults(where) {
@@ -624,13 +582,7 @@
                                                         color: "#1b5e20", weight: 2, dashArray: "6 6" }).addTo(map);
       map.fitBounds([[where.lat - dLat, where.lon - dLon], [where.lat + dLat, where.lon + dLon]], { animate: false });
     } else if (results.length) {
-      var minLat = 90, maxLat = -90, minLon = 180, maxLon = -180;
-      for (var k = 0; k < results.length; k++) {
-        var i = results[k];
-        if (D.lat[i] < minLat) { minLat = D.lat[i]; } if (D.lat[i] > maxLat) { maxLat = D.lat[i]; }
-        if (D.lon[i] < minLon) { minLon = D.lon[i]; } if (D.lon[i] > maxLon) { maxLon = D.lon[i]; }
-      }
-      map.fitBounds([[minLat, minLon], [maxLat, maxLon]], { animate: false, maxZoom: 14, padding: [20, 20] });
+      map.fitBounds(C.bounds(D, results), FIT);
     } else if (!hasView) {
       map.setView([52.15, 5.3], 7);  // nothing found on the first search: the Netherlands
     } else {
@@ -764,7 +716,9 @@
     if (!n) { emptyTips(state); }
     clusterIndex(results);
     performance.mark("bk-indexed");
-    if (!fitResults(where)) { drawClusters(); }
+    if (firstApply && preView) {
+      drawClusters();  // the first view is set already (firstView), maybe moved by the user since
+    } else if (!fitResults(where)) { drawClusters(); }
     // The counts next to the choices: a second pass, in a task of its own after the map is drawn
     // (short tasks keep the page responsive on a slow phone); on the first search only after
     // the map is painted, so the first clusters show as soon as they can.
@@ -874,12 +828,17 @@
 
   function start() {
     performance.mark("bk-start");
+    P = window.bkPlaatsen;
     if ("scrollRestoration" in history) { history.scrollRestoration = "manual"; }
     var postcodes = loadPostcodes();
-    // The page's head already started fetching and parsing the data (window.bkZoekData).
-    (window.bkZoekData || fetchJSON("data/zoek.json")).then(function (raw) {
+    // The page's head already started fetching the data (window.bkZoekData); it is parsed now,
+    // after the first view is drawn.
+    (window.bkZoekData || fetch(new URL("data/zoek.json", base))).then(function (r) {
+      if (!r.ok) { throw new Error("zoek.json: " + r.status); }
+      return r.json();
+    }).then(function (raw) {
       performance.mark("bk-data");
-      D = decode(raw);
+      D = C.decode(raw);
       performance.mark("bk-decoded");
       buildControls();
       return later().then(function () { return ready(); });
@@ -892,7 +851,7 @@
 
   /* The map, the form's behaviour and the first search, once the data is decoded. */
   function ready() {
-    initMap();
+    if (!map) { initMap(); }
     state = readURL();
     writeForm(state);
     restoring = history.state || {};
@@ -954,6 +913,22 @@
     }, { timeout: 10000, maximumAge: 600000 });
   }
 
-  // The form is painted first; the data is decoded and the map and list filled after that.
-  requestAnimationFrame(function () { setTimeout(start, 0); });
+  /* The map and its first view at once, from the clusters the build made for this page (an
+   * untouched search shows every offer; Leaflet draws them on its "load"): before the data is
+   * fetched and decoded, which then replaces them with the same clusters, live. */
+  function firstView() {
+    var box = el("bk-eerste-kaart"), s = readURL();
+    pre = box ? JSON.parse(box.textContent) : null;
+    if (!pre || s.q || s.loc || activeFilters(s)) { pre = null; return; }
+    initMap();
+    map.fitBounds(pre.bounds, FIT);
+    preView = true;
+  }
+
+  firstView();
+  // The form is painted first; the data is decoded and the map and list filled after that
+  // (after the scripts that follow this one: the gazetteer and supercluster).
+  document.addEventListener("DOMContentLoaded", function () {
+    requestAnimationFrame(function () { setTimeout(start, 0); });
+  });
 })();
