@@ -442,7 +442,8 @@
       items = pre.zooms[zoom];
       of = pre;
     } else {
-      return;
+      items = [];  // zoomed in before the data is here: the live markers follow with it
+      of = null;
     }
     // A marker whose popup is open stays, even just out of view (a tall list pans it out).
     var keep = null;
@@ -453,16 +454,16 @@
     items.forEach(function (c) {
       if (!(keep && keep.bkKey === c.key)) { addMarker(c, of, zoom); }
     });
-    if (firstClusters) {
+    if (firstClusters && of) {
       firstClusters = false;
       performance.mark("bk-first-clusters");
     }
-    if (of === index && !liveClusters) {
+    if (of && of === index && !liveClusters) {
       liveClusters = true;
       performance.mark("bk-live-clusters");
     }
     document.documentElement.dataset.bkMarkers = String(items.length);
-    document.documentElement.dataset.bkClusters = of === index ? "live" : "page";
+    document.documentElement.dataset.bkClusters = !of ? "" : of === index ? "live" : "page";
     map.getContainer().dataset.zoom = String(zoom);
   }
 
