@@ -832,9 +832,8 @@
     P = window.bkPlaatsen;
     if ("scrollRestoration" in history) { history.scrollRestoration = "manual"; }
     var postcodes = loadPostcodes();
-    // The page's head already started fetching the data (window.bkZoekData); it is parsed now,
-    // after the first view is drawn.
-    (window.bkZoekData || fetch(new URL("data/zoek.json", base))).then(function (r) {
+    // (requested when this script ran, after the first view was drawn: see the end)
+    searchData.then(function (r) {
       if (!r.ok) { throw new Error("zoek.json: " + r.status); }
       return r.json();
     }).then(function (raw) {
@@ -927,6 +926,9 @@
   }
 
   firstView();
+  // The search data (1.5 MB at 50,000 offers) only after the first view: before it, it would
+  // hold up the scripts and styles that view needs (on a slow line, and on a busy server).
+  var searchData = fetch(new URL("data/zoek.json", base));
   // The form is painted first; the data is decoded and the map and list filled after that
   // (after the scripts that follow this one: the gazetteer and supercluster).
   document.addEventListener("DOMContentLoaded", function () {
