@@ -152,9 +152,14 @@ def test_zooming_in_before_the_data_is_kept(page, site_url):
     assert page.locator("#bk-kaart .leaflet-marker-icon").count() >= 1
 
 
-def test_without_a_first_view_the_data_draws_the_map(page, site_url, site_dir, offers):
+def test_without_a_first_view_the_data_draws_the_same_map(context_factory, page, site_url,
+                                                          site_dir, offers):
     """A page without a first view (built without Node) still shows every offer, once the
-    data is in."""
+    data is in, in the view and with the markers a page with a first view shows."""
+    other = context_factory(viewport={"width": 1280, "height": 900}).new_page()
+    other.goto(site_url)
+    wait_ready(other)
+    with_first_view = other.evaluate(MARKERS)
     html = (site_dir / "index.html").read_text("utf-8")
     plain = re.sub(r'(<script id="bk-eerste-kaart" type="application/json">).*?(</script>)',
                    r"\1null\2", html, flags=re.S)
@@ -165,6 +170,7 @@ def test_without_a_first_view_the_data_draws_the_map(page, site_url, site_dir, o
     wait_ready(page)
     assert page.evaluate("window.bkFirstSource") == "live"
     assert map_total(page) == len(offers)
+    assert page.evaluate(MARKERS) == with_first_view
 
 
 def test_first_view_without_node_or_offers_is_null(monkeypatch, tmp_path):
