@@ -96,6 +96,29 @@ def test_changed_offer_changes_only_its_pages_and_the_data_files(project):
     assert "Stoelyoga nieuw" in after["data/details/0.json"][1].decode()
 
 
+def first_view_of(site: Path) -> dict:
+    """The home map's first view in the home page (generator/site/first_view.py)."""
+    page = (site / "index.html").read_text("utf-8")
+    start = page.index('<script id="bk-eerste-kaart" type="application/json">')
+    return json.loads(page[page.index(">", start) + 1:page.index("</script>", start)])
+
+
+def test_moved_offer_changes_the_home_maps_first_view(project):
+    """A new address: the home page's first view follows (its clusters are memoised by the
+    offers' positions, so a title change leaves the page alone: the test above)."""
+    offers, site, _cache, _report = project
+    before = first_view_of(site)
+    path = offers / "rotterdam" / "walking-football-test.yaml"
+    path.write_text(path.read_text("utf-8").replace("lat: 51.9010, lon: 4.4950",
+                                                    "lat: 51.9050, lon: 4.4950"), encoding="utf-8")
+    rebuild(project)
+    after = first_view_of(site)
+    assert after["bounds"][1][0] == 51.905
+    assert after != before
+    for items in after["zooms"].values():  # still every offer, at each zoom held
+        assert sum(item["n"] for item in items) == 3
+
+
 def test_removed_offer_leaves_no_page_behind(project):
     """A deleted offer file: its page and photo folder go, the rest stays."""
     offers, site, _cache, _report = project
