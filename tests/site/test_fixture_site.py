@@ -177,6 +177,21 @@ def test_home_map_counts_every_offer_of_shared_spots(fixture_page, imported_site
     assert map_total(page) == len([o for o in offers if not o.expired(TODAY)])
 
 
+def test_home_maps_first_view_equals_the_browsers_clustering(fixture_page, imported_site):
+    """A city's 518 offers, close together: the first view in the page (made at build time)
+    equals what supercluster in this browser makes of the data file, at every zoom held, with
+    the split zooms and spot lists that only the deepest zooms decide."""
+    from .test_first_view import COMPUTED, assert_same_view
+
+    url, _root, _result = imported_site
+    page = fixture_page
+    page.goto(url)
+    page.wait_for_function("Number(document.documentElement.dataset.bkReady || 0) >= 1")
+    pre, computed = page.evaluate(COMPUTED)
+    assert_same_view(pre, computed)
+    assert pre["zooms"]
+
+
 def test_offers_at_one_spot_are_one_marker_on_the_home_map(fixture_page, imported_site):
     """'Toon op de kaart' with the keyboard on an offer that shares its spot: one marker, its
     list names and links every offer there; Escape gives the focus back to the marker."""

@@ -2,7 +2,8 @@
  * items a map view shows. One copy of this code serves the browser (zoeken.js) and the build:
  * generator/site/first_view.js runs it in Node on the same search data to precompute the first
  * view's items, so the first view drawn from the page itself and the one the browser clusters
- * later are the same by construction (and a test checks that they are). */
+ * later are the same markers (Node's and Chromium's V8 may differ in the last bits of a
+ * position, far below a pixel; tests/site/test_first_view.py checks both). */
 (function (root) {
   "use strict";
 
