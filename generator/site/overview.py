@@ -5,49 +5,22 @@ offers' cached parts), so an index is regrouped without reading the offers again
 """
 
 from collections import defaultdict
+from functools import lru_cache
 from html import escape
 
 from ..catalogue.reference import Reference
 from ..catalogue.vocab import DOELGROEPEN, doelgroep_with_narrower, slugify
 
 
-def by_gemeente(items: list) -> dict[str, tuple[str, list]]:
-    """Gemeente slug -> (name, items)."""
-    groups: dict[str, tuple[str, list]] = {}
-    for item in items:
-        found = groups.get(item.gemeente_slug)
-        if found is None:
-            found = groups[item.gemeente_slug] = (item.gemeente, [])
-        found[1].append(item)
-    return dict(sorted(groups.items()))
-
-
-def by_activity(items: list, ref: Reference) -> dict[str, tuple[str, list]]:
-    """Activity code -> (Dutch label, items)."""
-    groups: dict[str, list] = defaultdict(list)
-    for item in items:
-        for code in item.activities:
-            groups[code].append(item)
-    return {code: (ref.activities[code].label, groups[code])
-            for code in sorted(groups, key=lambda c: ref.activities[c].label.lower())}
-
-
-def by_doelgroep(items: list) -> dict[str, tuple[str, list]]:
-    """Target-group slug -> (label, items), in the order of the Dutch list."""
-    broader: dict[str, list[str]] = defaultdict(list)  # a broad term's page lists its narrower
+@lru_cache(maxsize=1)
+def broader_terms() -> dict[str, tuple[str, ...]]:
+    """Target-group term -> the groups whose index page lists it (a broad term's page lists
+    its narrower terms too)."""
+    broader: dict[str, list[str]] = defaultdict(list)
     for group in DOELGROEPEN:
         for term in doelgroep_with_narrower(group):
             broader[term].append(group)
-    groups: dict[str, list] = defaultdict(list)
-    pages: dict[tuple, set] = {}  # the pages of each combination of target groups (a handful)
-    for item in items:
-        terms = tuple(item.doelgroepen)
-        found = pages.get(terms)
-        if found is None:
-            found = pages[terms] = {g for term in terms for g in broader[term]}
-        for group in found:
-            groups[group].append(item)
-    return {slugify(g): (g, groups[g]) for g in DOELGROEPEN if groups[g]}
+    return {term: tuple(groups) for term, groups in broader.items()}
 
 
 def links(groups: dict[str, tuple[str, list]]) -> str:
@@ -58,13 +31,11 @@ def links(groups: dict[str, tuple[str, list]]) -> str:
 
 
 def groupings(items: list, ref: Reference) -> dict[str, dict[str, tuple[str, list]]]:
-    """The three groupings, by the URL folder of their index pages: as by_gemeente,
-    by_activity and by_doelgroep give them, in one pass over the items (a rebuild groups
-    every offer)."""
-    broader: dict[str, list[str]] = defaultdict(list)
-    for group in DOELGROEPEN:
-        for term in doelgroep_with_narrower(group):
-            broader[term].append(group)
+    """The three groupings, by the URL folder of their index pages, in one pass over the
+    items (a rebuild groups every offer): gemeente slug -> (name, items) in slug order,
+    activity code -> (label, items) in label order, target-group slug -> (label, items) in
+    the order of the Dutch list, each group's items in the order given."""
+    broader = broader_terms()
     gemeenten: dict[str, tuple[str, list]] = {}
     activities: dict[str, list] = defaultdict(list)
     targets: dict[str, list] = defaultdict(list)
@@ -79,7 +50,7 @@ def groupings(items: list, ref: Reference) -> dict[str, dict[str, tuple[str, lis
         terms = tuple(item.doelgroepen)
         groups = pages.get(terms)
         if groups is None:
-            groups = pages[terms] = {g for term in terms for g in broader[term]}
+            groups = pages[terms] = {g for term in terms for g in broader.get(term, ())}
         for group in groups:
             targets[group].append(item)
     return {

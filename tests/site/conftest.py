@@ -3,6 +3,7 @@
 import datetime as dt
 import functools
 import http.server
+import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from tests.browser import TILE_HOST
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 22)
+GOLDEN = ROOT / "tests" / "golden" / "offers"  # the tiny catalogue of the golden-output test
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +24,16 @@ def site_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site") / "site"
     build_site(ROOT / "offers", out, ROOT / "mkdocs.yml", today=TODAY)
     return out
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the tiny catalogue, built once; (offers, site, cache, first report)."""
+    offers = tmp_path / "offers"
+    shutil.copytree(GOLDEN, offers)
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    report = build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=cache)
+    return offers, site, cache, report
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

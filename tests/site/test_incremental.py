@@ -23,9 +23,7 @@ from generator.opendata.export import published_downloads
 from generator.pipeline import BuildError, build_site
 from generator.site import pages
 
-ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = ROOT / "tests" / "golden" / "offers"
-TODAY = dt.date(2026, 11, 22)
+from .conftest import GOLDEN, ROOT, TODAY
 
 
 def snapshot(site: Path) -> dict[str, tuple[int, bytes]]:
@@ -46,16 +44,6 @@ def config_copy(folder: Path, **extra) -> Path:
     path = folder / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def project(tmp_path):
-    """A copy of the tiny catalogue, built once; (offers, site, cache, first report)."""
-    offers = tmp_path / "offers"
-    shutil.copytree(GOLDEN, offers)
-    site, cache = tmp_path / "site", tmp_path / "cache"
-    report = build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=cache)
-    return offers, site, cache, report
 
 
 def rebuild(project, config=ROOT / "mkdocs.yml", today=TODAY):

@@ -4,11 +4,9 @@ the light parts of the entries in segments, and stat-based memos of folder hashe
 import dataclasses
 import datetime as dt
 import os
-import shutil
 from pathlib import Path
 from typing import ClassVar
 
-import pytest
 from PIL import Image
 
 from generator import cache as cache_module
@@ -23,17 +21,8 @@ from generator.cache import (
 from generator.catalogue.problems import Problem
 from generator.pipeline import build_site
 
-from .test_incremental import GOLDEN, ROOT, TODAY, rebuild, snapshot
-
-
-@pytest.fixture
-def project(tmp_path):
-    """A copy of the tiny catalogue, built once; (offers, site, cache, first report)."""
-    offers = tmp_path / "offers"
-    shutil.copytree(GOLDEN, offers)
-    site, cache = tmp_path / "site", tmp_path / "cache"
-    report = build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=cache)
-    return offers, site, cache, report
+from .conftest import ROOT, TODAY
+from .test_incremental import rebuild, snapshot
 
 
 @dataclasses.dataclass
@@ -247,22 +236,35 @@ def test_duplicate_ids_by_case_are_found(tmp_path):
 
 
 def test_one_pass_groupings_are_the_three_groupings():
-    """groupings gives what by_gemeente, by_activity and by_doelgroep give, in their order."""
+    """groupings gives, in one pass, each group with its items in the order given: the
+    gemeenten by slug, the activities by label, the target groups in the Dutch list's order
+    (a broad group's page also lists the offers of its narrower terms)."""
     from types import SimpleNamespace
 
     from generator.catalogue.reference import load_reference
-    from generator.catalogue.vocab import DOELGROEPEN
+    from generator.catalogue.vocab import DOELGROEPEN, doelgroep_with_narrower, slugify
     from generator.site import overview
 
     ref = load_reference()
     codes = sorted(ref.activities)[:7]
     terms = [*DOELGROEPEN[:4], "artrose", "reuma", "COPD/longklachten", "gewrichtsklachten"]
     items = [SimpleNamespace(gemeente_slug=f"g{n % 5}", gemeente=f"G {n % 5}",
-                             activities=[codes[n % 7], codes[(n * 3) % 7]][:1 + n % 2],
+                             activities=[codes[n % 7], codes[(n + 1 + n % 3) % 7]][:1 + n % 2],
                              doelgroepen=terms[n % 8:n % 8 + n % 3]) for n in range(60)]
     got = overview.groupings(items, ref)
-    want = {"aanbod": overview.by_gemeente(items), "activiteit": overview.by_activity(items, ref),
-            "doelgroep": overview.by_doelgroep(items)}
+    slugs = sorted({item.gemeente_slug for item in items})
+    used = sorted({c for item in items for c in item.activities},
+                  key=lambda c: ref.activities[c].label.lower())
+    targets = {g: [item for item in items
+                   if set(item.doelgroepen) & set(doelgroep_with_narrower(g))]
+               for g in DOELGROEPEN}
+    want = {
+        "aanbod": {slug: (f"G {slug[1:]}", [i for i in items if i.gemeente_slug == slug])
+                   for slug in slugs},
+        "activiteit": {c: (ref.activities[c].label, [i for i in items if c in i.activities])
+                       for c in used},
+        "doelgroep": {slugify(g): (g, found) for g, found in targets.items() if found},
+    }
     assert got == want
     assert [list(g) for g in got.values()] == [list(g) for g in want.values()]
     assert len(got["doelgroep"]["gewrichtsklachten"][1]) > \
