@@ -41,6 +41,8 @@ def main() -> int:
     )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    # (absolute: the servers a section starts run in folders of their own)
+    args.workdir = args.workdir.resolve()
     args.workdir.mkdir(parents=True, exist_ok=True)
     for name in args.only.split(","):
         if name not in SECTIONS:

@@ -3,6 +3,7 @@
 import datetime as dt
 import functools
 import http.server
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -53,11 +54,20 @@ def warm(folder: Path) -> None:
         path.read_bytes()
 
 
+class StaticServer(http.server.ThreadingHTTPServer):
+    """A threading HTTP server that does not print a traceback when a browser closes a
+    connection early (a page closed while a file was on its way)."""
+
+    def handle_error(self, request, client_address):
+        """Drop closed connections quietly; report anything else as usual."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def served(folder: Path, handler: type = http.server.SimpleHTTPRequestHandler):
     """Serve a folder on 127.0.0.1 (a free port) with `handler`; yield its base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(handler, directory=str(folder)))
+    server = StaticServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/"

@@ -90,18 +90,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(port: int, seconds: float = 30) -> None:
-    """Block until the server answers."""
+def wait_for(server, seconds: float = 30) -> None:
+    """Block until the server shows the offer's referral form; else raise with what it said."""
     end = time.monotonic() + seconds
+    status = None
     while time.monotonic() < end:
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=2)
             conn.request("GET", f"/verwijzen/{OFFER_ID}")
-            if conn.getresponse().status == 200:
+            status = conn.getresponse().status
+            if status == 200:
                 return
         except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not show /verwijzen/{OFFER_ID} (last status {status}):\n"
+                       + server.output()[-2000:])
 
 
 def client(port: int, count: int, latencies: list, errors: list) -> None:
@@ -228,7 +232,7 @@ def run_setup(root: Path, database_url: str, limits_url: str, smtp_port: int) ->
                             "warning"))
     try:
         server.start()
-        wait_for(server.port)
+        wait_for(server)
         warm_workers(server.port)
         client, total, seconds, p95, median, errors = form_load(server.port, root)
     finally:
