@@ -12,6 +12,7 @@ import typing
 import warnings
 import zlib
 from functools import cache, partial
+from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from .jsonld import offer_jsonld, offer_url
 
 KEY = attrgetter("key")
 COMPACT = (",", ":")  # no spaces: the downloads are published with the site
+# (one encoder for every offer: json.dumps with arguments makes a new one each call)
+compact_json = json.JSONEncoder(ensure_ascii=False, separators=COMPACT).encode
 LICENSE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0",
@@ -183,15 +186,30 @@ def offer_exports(offer: Offer, ref: Reference, site_url: str = "") -> dict:
         "properties": properties,
         "geometry": {"type": "Point", "coordinates": [offer.lon, offer.lat]},
     }
-    line = io.StringIO(newline="")
-    csv.DictWriter(line, fieldnames=public_columns()).writerow(row)
     return {
-        "csv": line.getvalue(),
+        "csv": csv_line(row),
         "types": type_signature(row),
-        "feature": json.dumps(feature, ensure_ascii=False, separators=COMPACT),
-        "jsonld": json.dumps(offer_jsonld(offer, ref, site_url), ensure_ascii=False,
-                             separators=COMPACT),
+        "feature": compact_json(feature),
+        "jsonld": compact_json(offer_jsonld(offer, ref, site_url)),
     }
+
+
+def csv_line(row: dict) -> str:
+    """A row as one CSV line in the order of public_columns(), empty where it has no value
+    (as csv.DictWriter writes it, without making a writer for each offer)."""
+    columns = public_columns()
+    if not row.keys() <= public_column_set():
+        unknown = sorted(row.keys() - public_column_set())
+        raise ValueError(f"dict contains fields not in fieldnames: {unknown}")
+    line = io.StringIO(newline="")
+    csv.writer(line).writerow(list(map(row.get, columns, repeat("", len(columns)))))
+    return line.getvalue()
+
+
+@cache
+def public_column_set() -> frozenset[str]:
+    """public_columns() as a set."""
+    return frozenset(public_columns())
 
 
 def export_files(items: list[dict], created: str | None = None) -> dict[str, str]:

@@ -76,9 +76,12 @@ def fact_text(value: bool | None) -> str:
     return "ja" if value is True else "nee" if value is False else UNKNOWN
 
 
+COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # (made once)
+
+
 def json_script(value) -> Markup:
     """JSON safe to embed inside a <script> element."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = COMPACT_JSON(value)
     return Markup(text.replace("</", "<\\/").replace("<!--", "<\\!--"))  # noqa: S704
 
 
