@@ -12,6 +12,8 @@ first clusters from the data, as before.
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 SCRIPT = Path(__file__).with_name("first_view.js")
@@ -33,6 +35,15 @@ def first_view(positions: dict, max_zoom: int, assets: Path) -> str:
     if done.returncode != 0:
         raise RuntimeError(f"first_view.js: {done.stderr.strip()}")
     return done.stdout
+
+
+def start_first_view(positions: dict, max_zoom: int, assets: Path) -> Callable[[], str]:
+    """`first_view` in a thread of its own (Node does the work, so the build goes on
+    meanwhile); the function returned waits for its text (and raises what it raised)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="first-view")
+    future = pool.submit(first_view, positions, max_zoom, assets)
+    pool.shutdown(wait=False)
+    return future.result
 
 
 def home_page(page: str, view: str) -> str:

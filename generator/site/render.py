@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from html import escape
@@ -37,7 +38,7 @@ from .data import (
     search_order,
     search_row,
 )
-from .first_view import first_view, home_page
+from .first_view import home_page, start_first_view
 from .gemeentekaart import gemeente_map
 from .output import Output, digest
 from .overview import groupings, overview_bodies
@@ -143,7 +144,7 @@ def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, the
             if rel != HOME:
                 out.copy(rel, theme.folder / rel)
     ordered = search_order(parts)
-    write_home_page(ordered, settings, theme, out, cache)
+    finish_home_page = write_home_page(ordered, settings, theme, out, cache)
     out.write_many([(f"aanbod/{item.id}/index.html", item.page_key, item.key)
                     for item in parts], cache.page)
     for item in parts:
@@ -157,6 +158,7 @@ def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, the
     for rel, body in overview_bodies(len(parts), groups).items():
         out.write(rel, theme.overviews[rel].stamp("", "", body))
     sizes = write_data_files(ordered, ref, coaches, out, cache)
+    finish_home_page()
     pages = [rel for rel in theme.files if rel.endswith("index.html")]
     pages += list(theme.overviews)
     urls = [*(p.removesuffix("index.html") for p in pages), *urls,
@@ -170,18 +172,25 @@ HOME = "index.html"
 
 
 def write_home_page(ordered: list[OfferParts], settings: Settings, theme: Theme, out: Output,
-                    cache) -> None:
-    """The home page with its map's first view (first_view.py), made again only when the
-    offers' positions (or the code) changed."""
+                    cache) -> Callable[[], None]:
+    """Begin the home page with its map's first view (first_view.py), made again only when
+    the offers' positions (or the code) changed; return the function that writes it. Node
+    makes a new first view while the build writes the other files."""
     if HOME not in theme.files:
-        return
+        return lambda: None
     rows = [item.search for item in ordered]
     memo_key = key_of("eerste-kaart", cache.build_key, str(settings.tiles_max_zoom),
                       members=(f"{row['y']},{row['x']}" for row in rows))
-    view = cache.memo(memo_key, lambda: first_view(positions(rows), settings.tiles_max_zoom,
-                                                   theme.folder).encode("utf-8"))
-    page = (theme.folder / HOME).read_text("utf-8")
-    out.write(HOME, home_page(page, view.decode("utf-8")))
+    made = None
+    if cache.lookup(memo_key) is None:
+        made = start_first_view(positions(rows), settings.tiles_max_zoom, theme.folder)
+
+    def finish() -> None:
+        view = cache.memo(memo_key, lambda: made().encode("utf-8"))
+        page = (theme.folder / HOME).read_text("utf-8")
+        out.write(HOME, home_page(page, view.decode("utf-8")))
+
+    return finish
 
 
 def write_data_files(ordered: list[OfferParts], ref: Reference, coaches, out: Output,
