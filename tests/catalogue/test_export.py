@@ -60,3 +60,27 @@ def test_jsonld_is_an_openactive_session_series(catalogue_dir):
     assert item["offers"][0]["price"] == 5.0
     assert item["url"] == "https://beweegkaart.example.org/aanbod/rotterdam/walking-football-zuid/"
     assert "aanmeldingen@" not in json.dumps(item)
+
+
+def test_csv_line_is_the_line_dictwriter_writes():
+    """csv_line writes what csv.DictWriter writes for the public columns: values in column
+    order, empty for a column the row lacks or holds None, quotes where CSV needs them; and
+    it refuses a column that is not public, as DictWriter does."""
+    import io
+
+    import pytest
+
+    from generator.opendata.export import csv_line
+
+    columns = public_columns()
+    rows = [
+        {"id": "a/b", "titel": 'Yoga, "zacht"', "groepsgrootte": 12, "kosten_gratis": True},
+        {"id": "c/d", "beschrijving": "Twee\nregels", "lat": 52.1, "wijk": None},
+        {},
+    ]
+    for row in rows:
+        line = io.StringIO(newline="")
+        csv.DictWriter(line, fieldnames=columns).writerow(row)
+        assert csv_line(row) == line.getvalue()
+    with pytest.raises(ValueError, match="geheim"):
+        csv_line({"id": "a/b", "geheim": "x"})
