@@ -21,7 +21,7 @@ from generator.catalogue.reference import load_reference
 from generator.forked import Forked
 from generator.opendata.export import published_downloads
 from generator.pipeline import BuildError, build_site
-from generator.site import pages
+from generator.site import pages, render
 
 from .conftest import GOLDEN, ROOT, TODAY
 
@@ -105,6 +105,23 @@ def test_moved_offer_changes_the_home_maps_first_view(project):
     assert after != before
     for items in after["zooms"].values():  # still every offer, at each zoom held
         assert sum(item["n"] for item in items) == 3
+
+
+def test_new_title_does_not_run_node_for_the_first_view(project, monkeypatch):
+    """The first view is memoised by the offers' positions: after a title change the rebuild
+    takes it from the cache (Node is not run) and the home page keeps it."""
+    offers, site, _cache, _report = project
+    before = first_view_of(site)
+
+    def no_node(*args):
+        raise AssertionError("the first view was made again")
+
+    monkeypatch.setattr(render, "start_first_view", no_node)
+    path = offers / "rotterdam" / "walking-football-test.yaml"
+    path.write_text(path.read_text("utf-8").replace("titel: ", "titel: Nieuw ", 1),
+                    encoding="utf-8")
+    assert rebuild(project)["rendered"] == 1
+    assert first_view_of(site) == before
 
 
 def test_removed_offer_leaves_no_page_behind(project):
