@@ -31,7 +31,7 @@ from .forked import Done, Forked
 from .opendata.export import check_package, memo_names, offer_exports, published_downloads
 from .site import adapter, pages
 from .site.adapter import Theme, drop_shells, plain_settings, render_theme, theme_in
-from .site.data import reference_files
+from .site.data import REFERENCE_FILES, reference_files
 from .site.output import Output
 from .site.render import OfferParts, OfferRenderer, render_site
 from .site.settings import Paths, Settings, read_settings
@@ -115,11 +115,15 @@ def run(build: Build, cache: BuildCache | None = None) -> dict:
     previous = cache.manifest(build.site_dir)
     # A fresh build writes into a folder beside site/ (workers write offer pages meanwhile).
     staging = staging_folder(build.site_dir) if build.clean and not previous else None
-    downloads = None
+    downloads = reference = None
     try:
         with gc_paused():
-            sources, problems = read_sources([build.paths.offers_dir], cache.files)
             key = cache.build_key = build_key(build, ref, cache)
+            # a fresh build makes the reference data's files while the offer files are read
+            reference = start_reference_files(ref, cache, fork=staging is not None
+                                              and build.jobs > 1)
+            sources, problems = read_sources([build.paths.offers_dir], cache.files)
+            cache.remember(reference.result())
             parts, more, counts, files = offer_parts(sources, key, ref, build, cache, staging)
         coaches = load_coaches([build.paths.coaches_dir], build.paths.reference_dir, build.today)
         problems = [*problems, *more, *coaches.problems]
@@ -142,8 +146,9 @@ def run(build: Build, cache: BuildCache | None = None) -> dict:
         cache.save_rows(parts)
         cache.keep_only({p.key for p in parts})
     except BaseException:
-        if downloads is not None:
-            downloads.cancel()
+        for task in (reference, downloads):
+            if task is not None:
+                task.cancel()
         if staging is not None and staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -249,6 +254,29 @@ def store(chunk: list[tuple], cache: BuildCache,
     made = [(unpack_parts(entry[1]) if entry else None, problems)
             for entry, problems, _files in chunk]
     return made, [f for _entry, _problems, files in chunk for f in files]
+
+
+def start_reference_files(ref: Reference, cache: BuildCache, fork: bool):
+    """Begin the data files made from the reference data alone (memoised by the build key):
+    in a forked child when `fork` and they are not in the cache (a fresh build: while this
+    process reads the offer files, the other core is free). Its `result()`: the memo entries
+    made now (key -> bytes), for `cache.remember`."""
+    suffix = f":{cache.build_key}"
+    if not fork or len(cache.lookup_many([name + suffix for name in REFERENCE_FILES])) \
+            == len(REFERENCE_FILES):
+        return Done({})
+
+    def work() -> dict[str, bytes]:
+        made: dict[str, bytes] = {}
+
+        def memo(name: str, make) -> bytes:
+            made[name + suffix] = value = make()
+            return value
+
+        reference_files(ref, memo)
+        return made
+
+    return Forked(work)
 
 
 def premake_reference_files(ref: Reference, cache: BuildCache) -> None:

@@ -199,6 +199,9 @@ def data_files(parts: list, ref: Reference, memo) -> dict[str, str | bytes]:
     return files
 
 
+REFERENCE_FILES = ("pc4.json", "plaatsen.json")  # the files reference_files makes
+
+
 def reference_files(ref: Reference, memo) -> dict[str, bytes]:
     """pc4.json and plaatsen.json: made from the reference data alone (memoised)."""
     return {"pc4.json": memo("pc4.json", lambda: compact_json(pc4_file(ref)).encode()),

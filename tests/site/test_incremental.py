@@ -396,7 +396,7 @@ def test_downloads_made_in_a_forked_child_are_kept_in_the_cache(tmp_path, monkey
     monkeypatch.setattr(pipeline, "Forked", lambda work: forked.append(1) or Forked(work))
     site = tmp_path / "site"
     build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c2", jobs=2)
-    assert forked == [1]
+    assert forked == [1, 1]  # (the reference data's files, then the downloads)
     for name in ("datapackage.json", "aanbod.csv.gz", "aanbod.geojson.gz", "aanbod.jsonld.gz"):
         assert (site / "open-data" / name).read_bytes() == \
             (serial / "open-data" / name).read_bytes()
@@ -412,3 +412,31 @@ def test_downloads_made_in_a_forked_child_are_kept_in_the_cache(tmp_path, monkey
     again = build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c2",
                        jobs=2)
     assert again["written"] == 0 and made == [1]
+
+
+def test_reference_files_made_in_a_forked_child_while_the_offers_are_read(tmp_path,
+                                                                          monkeypatch):
+    """A fresh build on more cores makes pc4.json and plaatsen.json in a forked child: the
+    files are those of a build in one process, the parent stores them (the next fresh build
+    into another folder with this cache forks no child for them), and REFERENCE_FILES names
+    every file reference_files makes."""
+    from generator.site.data import REFERENCE_FILES, reference_files
+
+    names = []
+    reference_files(load_reference(), lambda name, make: names.append(name) or b"")
+    assert tuple(names) == REFERENCE_FILES
+    offers = tmp_path / "offers"
+    shutil.copytree(GOLDEN, offers)
+    serial = tmp_path / "serial"
+    build_site(offers, serial, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c1",
+               jobs=1)
+    started = []
+    monkeypatch.setattr(pipeline, "Forked", lambda work: started.append(work) or Forked(work))
+    site = tmp_path / "site"
+    build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c2", jobs=2)
+    assert len(started) == 1
+    for name in REFERENCE_FILES:
+        assert (site / "data" / name).read_bytes() == (serial / "data" / name).read_bytes()
+    build_site(offers, tmp_path / "other", ROOT / "mkdocs.yml", today=TODAY,
+               cache_dir=tmp_path / "c2", jobs=2)
+    assert len(started) == 1
