@@ -21,7 +21,7 @@ from generator.catalogue.reference import load_reference
 from generator.forked import Forked
 from generator.opendata.export import published_downloads
 from generator.pipeline import BuildError, build_site
-from generator.site import pages, render
+from generator.site import data, pages, render
 
 from .conftest import GOLDEN, ROOT, TODAY
 
@@ -432,9 +432,12 @@ def test_reference_files_made_in_a_forked_child_while_the_offers_are_read(tmp_pa
                jobs=1)
     started = []
     monkeypatch.setattr(pipeline, "Forked", lambda work: started.append(work) or Forked(work))
+    here = []  # (what the child makes is not seen here)
+    monkeypatch.setattr(data, "pc4_file", lambda ref, make=data.pc4_file: here.append(1) or
+                        make(ref))
     site = tmp_path / "site"
     build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c2", jobs=2)
-    assert len(started) == 1
+    assert len(started) == 1 and here == []
     for name in REFERENCE_FILES:
         assert (site / "data" / name).read_bytes() == (serial / "data" / name).read_bytes()
     build_site(offers, tmp_path / "other", ROOT / "mkdocs.yml", today=TODAY,
