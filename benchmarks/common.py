@@ -3,6 +3,7 @@
 import datetime as dt
 import functools
 import http.server
+import os
 import sys
 import threading
 import time
@@ -48,10 +49,19 @@ def size_label(count: int) -> str:
     return f"{count // 1000}k" if count >= 1000 and count % 1000 == 0 else str(count)
 
 
+SETTLE_S = 6  # ext4 without a journal skips inodes freed in the last 5 s (clean buffers)
+
+
 def warm(folder: Path) -> None:
-    """Read every file once, so each run measures the work and not a cold disk cache."""
+    """Read every file once, so each run measures the work and not a cold disk cache; then
+    write out what is pending and wait a moment, so files deleted just before (a test run,
+    an earlier benchmark) do not count as this run's time: until their inode table is written
+    back, ext4 without a journal passes over inodes freed in the last 5 minutes when it makes
+    new files (see docs/architecture.md)."""
     for path, _root in find_offer_files([folder]):
         path.read_bytes()
+    os.sync()
+    time.sleep(SETTLE_S)
 
 
 class StaticServer(http.server.ThreadingHTTPServer):
