@@ -1,5 +1,5 @@
 # Beweegkaart: `make demo` and `make test` do all set-up on a fresh machine.
-# Debian's Python 3 when there is one: it is built with PGO and LTO, and the site builds ~15 %
+# Debian's Python 3 when there is one: it is built with PGO and LTO, and the site builds ~13 %
 # faster on it than on a default source build (pyenv's, say). Else python3 from PATH.
 PYTHON ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
 VENV := .venv
