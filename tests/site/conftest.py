@@ -1,5 +1,6 @@
 """Fixtures for the site tests: the example site built once, served over HTTP, and Chromium."""
 
+import contextlib
 import datetime as dt
 import functools
 import http.server
@@ -43,16 +44,24 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         """Stay quiet."""
 
 
+@contextlib.contextmanager
+def served(folder: Path):
+    """A folder served on a free loopback port (like any static host); yields its base URL."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def site_url(site_dir) -> str:
-    """The built site served on localhost (like any static host)."""
-    handler = functools.partial(QuietHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    """The built site served on localhost."""
+    with served(site_dir) as url:
+        yield url
 
 
 class Requests:

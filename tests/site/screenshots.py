@@ -3,17 +3,14 @@
 Map tiles are blocked (no internet in tests), so maps show markers on a grey background.
 """
 
-import functools
-import http.server
 import sys
 import tempfile
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
-from .conftest import ROOT, TODAY, QuietHandler
+from .conftest import ROOT, TODAY, served
 
 READY = "Number(document.documentElement.dataset.bkReady || 0) >= {}"
 
@@ -95,19 +92,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         build_site(ROOT / "offers", site, ROOT / "mkdocs.yml", today=TODAY)
-        handler = functools.partial(QuietHandler, directory=str(site))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                for path in take_screenshots(browser, f"http://127.0.0.1:{server.server_port}/",
-                                             ROOT / "docs" / "screenshots"):
-                    print(path.relative_to(ROOT))
-                browser.close()
-        finally:
-            server.shutdown()
-            server.server_close()
+        with served(site) as url, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for path in take_screenshots(browser, url, ROOT / "docs" / "screenshots"):
+                print(path.relative_to(ROOT))
+            browser.close()
     return 0
 
 

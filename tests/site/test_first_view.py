@@ -6,11 +6,8 @@ names and positions, at every zoom the page holds; otherwise the map would jump 
 arrives, or show counts that are not true.
 """
 
-import functools
-import http.server
 import json
 import re
-import threading
 
 import pytest
 from playwright.sync_api import expect
@@ -20,7 +17,7 @@ from generator.pipeline import build_site
 from generator.site.first_view import MARK, first_view, home_page
 from tests.browser import axe_violations
 
-from .conftest import ROOT, TODAY, QuietHandler
+from .conftest import GOLDEN, ROOT, TODAY, served
 from .test_browser import map_total, wait_ready
 
 # What a user sees of each marker on the map: its name, its number, where it is on screen.
@@ -201,14 +198,10 @@ def tiny_site(tmp_path_factory):
     """The golden tests' three offers (two in Rotterdam, one in Maastricht), built and served:
     a first view with a pin of its own."""
     root = tmp_path_factory.mktemp("tiny")
-    build_site(ROOT / "tests" / "golden" / "offers", root / "site", ROOT / "mkdocs.yml",
+    build_site(GOLDEN, root / "site", ROOT / "mkdocs.yml",
                today=TODAY, cache_dir=root / "cache")
-    handler = functools.partial(QuietHandler, directory=str(root / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    with served(root / "site") as url:
+        yield url
 
 
 def test_first_view_pins_are_named_and_open_before_the_data(browser, tiny_site):

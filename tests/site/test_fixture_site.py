@@ -1,9 +1,6 @@
 """The municipal fixture end to end: imported, built, and searched in headless Chromium."""
 
-import functools
-import http.server
 import re
-import threading
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,7 +12,7 @@ from generator.contrib.importer import import_spreadsheet
 from generator.pipeline import build_site
 from tests.browser import TILE_HOST, axe_violations
 
-from .conftest import ROOT, TODAY, QuietHandler
+from .conftest import ROOT, TODAY, served
 from .test_browser import map_total
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -30,12 +27,8 @@ def imported_site(tmp_path_factory):
                                 today=TODAY)
     build_site(root / "offers", root / "site", ROOT / "mkdocs.yml", today=TODAY,
                cache_dir=root / "cache")
-    handler = functools.partial(QuietHandler, directory=str(root / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/", root, result
-    server.shutdown()
-    server.server_close()
+    with served(root / "site") as url:
+        yield url, root, result
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from generator.pipeline import build_site
 from tests.browser import axe_violations
 
-from .conftest import ROOT, TODAY, QuietHandler
+from .conftest import GOLDEN, ROOT, TODAY, served
 
 PHONE = {"viewport": {"width": 412, "height": 823}, "is_mobile": True, "has_touch": True}
 SHIFTS = """window.__shifts = [];
@@ -83,23 +83,15 @@ def test_offer_pages_are_light(site_dir):
 @pytest.fixture(scope="module")
 def stacked(tmp_path_factory):
     """The golden offers plus a second offer at exactly the same spot, built and served."""
-    import functools
-    import http.server
-    import threading
-
     root = tmp_path_factory.mktemp("stacked")
     offers = root / "offers"
-    shutil.copytree(ROOT / "tests" / "golden" / "offers", offers)
+    shutil.copytree(GOLDEN, offers)
     twin = offers / "rotterdam" / "stoelyoga-tweede.yaml"
     twin.write_text((offers / "rotterdam" / "stoelyoga-test.yaml").read_text("utf-8")
                     .replace("Stoelyoga in de test", "Tweede stoelyoga"), encoding="utf-8")
     build_site(offers, root / "site", ROOT / "mkdocs.yml", today=TODAY, cache_dir=root / "cache")
-    handler = functools.partial(QuietHandler, directory=str(root / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    with served(root / "site") as url:
+        yield url
 
 
 def test_offers_at_one_spot_open_a_list(browser, stacked):
