@@ -175,9 +175,8 @@ def without_empty(record: dict) -> dict:
     return {key: value for key, value in record.items() if value not in (None, False, [])}
 
 
-def compact_json(value) -> str:
-    """JSON without spaces."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+# JSON without spaces, UTF-8 kept (one encoder: json.dumps with arguments makes one per call)
+compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def pc4_file(ref: Reference) -> dict:

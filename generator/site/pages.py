@@ -5,7 +5,6 @@ The page chrome (header, footer, theme) comes from a shell page that MkDocs rend
 """
 
 import html
-import json
 import re
 from functools import cached_property
 from pathlib import Path
@@ -19,7 +18,7 @@ from ..catalogue.completeness import completeness
 from ..catalogue.offer import Offer
 from ..catalogue.reference import Reference
 from ..catalogue.vocab import DAGEN, slugify
-from .data import sheet_record
+from .data import compact_json, sheet_record
 from .settings import Settings
 from .texts import age_text, cost_text, for_whom_text, monthly_cost, when_text
 
@@ -76,12 +75,9 @@ def fact_text(value: bool | None) -> str:
     return "ja" if value is True else "nee" if value is False else UNKNOWN
 
 
-COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # (made once)
-
-
 def json_script(value) -> Markup:
     """JSON safe to embed inside a <script> element."""
-    text = COMPACT_JSON(value)
+    text = compact_json(value)
     return Markup(text.replace("</", "<\\/").replace("<!--", "<\\!--"))  # noqa: S704
 
 
