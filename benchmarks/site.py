@@ -234,8 +234,8 @@ def main(workdir: Path, sizes: list[int]) -> str:
             fig[count] = {"build": seconds, "runs": runs, "rebuild": again, "floor": floor,
                           "size": site_bytes, "first": first_ms,
                           "offer_kb": statistics.mean(offer_pages) / 1024}
-            rows.append([size_label(count), f"{seconds:.1f} ({' / '.join(f'{r:.1f}' for r in runs)})",
-                         f"{again:.2f} "
+            each = " / ".join(f"{r:.1f}" for r in runs)
+            rows.append([size_label(count), f"{seconds:.1f} ({each})", f"{again:.2f} "
                          f"({again / seconds:.0%}, {again_report['rendered']} offer)",
                          f"{floor:.1f} ({seconds / floor:.1f}x)",
                          f"{site_bytes / 1e6:.0f} MB / {files}",
@@ -264,7 +264,8 @@ def main(workdir: Path, sizes: list[int]) -> str:
     fresh_build(ROOT / "offers", example, example_cache)
     scores = lighthouse.audit(example, TILES.split("/")[2])
     empty_trash(workdir)  # (after every measurement of this section)
-    ours = table(["offers", f"fresh build s, fastest of {FRESH_RUNS} (each run)", "rebuild after 1 changed offer s (of fresh)",
+    ours = table(["offers", f"fresh build s, fastest of {FRESH_RUNS} (each run)",
+                  "rebuild after 1 changed offer s (of fresh)",
                   "one-core YAML-parse floor s (build / floor)", "site size / files",
                   "offer page (mean)", "home data raw", "home data gzip", "gzip bytes/offer",
                   f"first clusters ms (median of {FIRST_RUNS})", "filter ms (filter+map)",
