@@ -30,7 +30,7 @@ from .catalogue.schema import json_schema
 from .forked import Done, Forked
 from .opendata.export import check_package, memo_names, offer_exports, published_downloads
 from .site import adapter, pages
-from .site.adapter import Theme, drop_shells, plain_settings, render_theme, theme_in
+from .site.adapter import Theme, drop_shells, plain_settings, start_theme, theme_in
 from .site.data import REFERENCE_FILES, reference_files
 from .site.output import Output
 from .site.render import OfferParts, OfferRenderer, render_site
@@ -60,12 +60,13 @@ class Build:
 
     settings: Settings
     paths: Paths
-    theme: Theme
+    theme: Theme | None  # None until the pending theme of `run` is there
     site_dir: Path
     today: dt.date
     progress: object = None
     clean: bool = True  # empty site_dir first when the cache knows nothing about it
     jobs: int = os.cpu_count() or 1
+    theme_key: str = ""  # the theme's key (when `theme` is still pending)
 
 
 def build_site(offers_dir: Path, site_dir: Path, config_file: Path = Path("mkdocs.yml"),
@@ -80,15 +81,16 @@ def build_site(offers_dir: Path, site_dir: Path, config_file: Path = Path("mkdoc
     paths = replace(paths, offers_dir=Path(offers_dir).resolve(),
                     cache_dir=Path(cache_dir).resolve() if cache_dir else paths.cache_dir)
     cache = BuildCache(paths.cache_dir)
-    try:
-        theme = render_theme(Path(config_file), paths.cache_dir, cache.stamps)
+    jobs = jobs or (os.cpu_count() or 1)
+    try:  # (MkDocs renders the theme in a child while the offer files are read)
+        key, theme = start_theme(Path(config_file), paths.cache_dir, cache.stamps, jobs > 1)
     except BaseException:
         cache.close()
         raise
-    build = Build(settings, paths, theme, Path(site_dir), today or dt.date.today(), progress,
-                  jobs=jobs or (os.cpu_count() or 1))
+    build = Build(settings, paths, None, Path(site_dir), today or dt.date.today(), progress,
+                  jobs=jobs, theme_key=key)
     with gc_paused():  # the whole build: the objects made here live until it ends
-        report = run(build, cache)
+        report = run(build, cache, theme)
     return {**report, "total_s": time.perf_counter() - started}
 
 
@@ -102,15 +104,19 @@ def build_after_mkdocs(config) -> dict:
         return run(Build(settings, paths, theme, site_dir, dt.date.today(), clean=False))
 
 
-def run(build: Build, cache: BuildCache | None = None) -> dict:
+def run(build: Build, cache: BuildCache | None = None, theme: Forked | Done | None = None
+        ) -> dict:
     """load -> validate -> enrich -> render -> export, with the cache (opened here unless
-    given; closed at the end)."""
+    given; closed at the end). `theme`: the task giving the Theme when build.theme is None
+    (see adapter.start_theme)."""
     say = build.progress or (lambda message: None)
     cache = cache or BuildCache(build.paths.cache_dir)
     try:
         ref = load_reference(build.paths.reference_dir)
     except BaseException:
         cache.close()
+        if theme is not None:
+            theme.cancel()
         raise
     previous = cache.manifest(build.site_dir)
     # A fresh build writes into a folder beside site/ (workers write offer pages meanwhile).
@@ -123,6 +129,8 @@ def run(build: Build, cache: BuildCache | None = None) -> dict:
             reference = start_reference_files(ref, cache, fork=staging is not None
                                               and build.jobs > 1)
             sources, problems = read_sources([build.paths.offers_dir], cache.files)
+            if theme is not None:
+                build = replace(build, theme=theme.result())
             cache.remember(reference.result())
             parts, more, counts, files = offer_parts(sources, key, ref, build, cache, staging)
         coaches = load_coaches([build.paths.coaches_dir], build.paths.reference_dir, build.today)
@@ -146,7 +154,7 @@ def run(build: Build, cache: BuildCache | None = None) -> dict:
         cache.save_rows(parts)
         cache.keep_only({p.key for p in parts})
     except BaseException:
-        for task in (reference, downloads):
+        for task in (theme, reference, downloads):
             if task is not None:
                 task.cancel()
         if staging is not None and staging.exists():
@@ -166,7 +174,8 @@ def build_key(build: Build, ref: Reference, cache: BuildCache | None = None) -> 
     code = hash_tree([Path(__file__).parent, pages.TEMPLATES, adapter.STATIC], stamps=stamps)
     h = hashlib.blake2b(digest_size=16)
     for part in (code, schema_text(ref), hash_tree([ref.folder], stamps=stamps),
-                 repr(build.settings), build.theme.key, build.today.isoformat()):
+                 repr(build.settings), build.theme_key or build.theme.key,
+                 build.today.isoformat()):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()

@@ -3,7 +3,7 @@
 MkDocs renders only what does not depend on the catalogue: the hand-written pages, the theme
 assets, three overview pages and two "shell" pages (theme chrome with placeholders). The
 render stage stamps offer, index and overview bodies into those shells. Two ways in:
-`render_theme` (used by `beweegkaart build`, output kept in the cache per theme key) and the
+`start_theme` (used by `beweegkaart build`, output kept in the cache per theme key) and the
 hook functions below (mkdocs.yml `hooks:`), through which plain `mkdocs build` and
 `mkdocs serve` run the whole pipeline (see `mkdocs_hooks.py`).
 """
@@ -23,6 +23,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from ..cache import Stamps, hash_tree
 from ..catalogue.reference import load_reference
 from ..catalogue.schema import json_schema
+from ..forked import Done, Forked
 from .pages import BODY, DESCRIPTION, TITLE, Shell
 from .settings import paths_from, settings_from
 
@@ -69,16 +70,30 @@ class Theme:
 def render_theme(config_file: Path, cache_dir: Path, stamps: Stamps | None = None) -> Theme:
     """Run MkDocs into the cache when its inputs changed; return the theme output (`stamps`:
     the build cache's index of hashed files, see `hash_tree`)."""
+    return start_theme(config_file, cache_dir, stamps)[1].result()
+
+
+def start_theme(config_file: Path, cache_dir: Path, stamps: Stamps | None = None,
+                fork: bool = False) -> tuple[str, Forked | Done]:
+    """Begin `render_theme`: the theme's key now, and a task whose `result()` is the Theme.
+    With `fork`, MkDocs runs in a forked child when the theme is not in the cache (a fresh
+    build reads the offer files meanwhile; the key, and so the build key, is known at once)."""
     config = load_config(str(config_file))
     key = theme_key(config, stamps)
     folder = cache_dir / "theme" / key
-    if not (folder / ".complete").exists():
-        shutil.rmtree(cache_dir / "theme", ignore_errors=True)
-        config = load_config(str(config_file), site_dir=str(folder))
-        config[MODE_KEY] = "theme"
-        build(config)
-        (folder / ".complete").touch()
-    return theme_in(folder, key)
+
+    def work() -> Theme:
+        if not (folder / ".complete").exists():
+            shutil.rmtree(cache_dir / "theme", ignore_errors=True)
+            theme_config = load_config(str(config_file), site_dir=str(folder))
+            theme_config[MODE_KEY] = "theme"
+            build(theme_config)
+            (folder / ".complete").touch()
+        return theme_in(folder, key)
+
+    if fork and not (folder / ".complete").exists():
+        return key, Forked(work)
+    return key, Done(work())
 
 
 def theme_key(config, stamps: Stamps | None = None) -> str:
