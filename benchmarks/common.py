@@ -4,6 +4,7 @@ import datetime as dt
 import functools
 import http.server
 import os
+import resource
 import sys
 import threading
 import time
@@ -49,19 +50,59 @@ def size_label(count: int) -> str:
     return f"{count // 1000}k" if count >= 1000 and count % 1000 == 0 else str(count)
 
 
-SETTLE_S = 6  # ext4 without a journal skips inodes freed in the last 5 s (clean buffers)
-
-
 def warm(folder: Path) -> None:
-    """Read every file once, so each run measures the work and not a cold disk cache; then
-    write out what is pending and wait a moment, so files deleted just before (a test run,
-    an earlier benchmark) do not count as this run's time: until their inode table is written
-    back, ext4 without a journal passes over inodes freed in the last 5 minutes when it makes
-    new files (see docs/architecture.md)."""
+    """Read every file once, so each run measures the work and not a cold disk cache."""
     for path, _root in find_offer_files([folder]):
         path.read_bytes()
+
+
+# Settling the disk before a timed build. ext4 without a journal (as on the benchmark
+# machine) passes over recently freed inodes when it makes a new file: for 60 s after the
+# free, and for 360 s while the inode table block is dirty (fs/ext4/ialloc.c,
+# recently_deleted: RECENTCY_MIN, RECENTCY_DIRTY), and making new files dirties it again. So
+# for about six minutes after a big folder was deleted (a test run, an earlier benchmark),
+# each new file cost ~130-600 µs of system time here instead of ~25 µs: a 50k build then
+# took 5-10 s longer. That is the disk recovering, not the build, so a timed build first
+# waits until a probe of new files costs what it costs on a settled disk.
+PROBE_FOLDERS, PROBE_FILES = 100, 10  # 1,100 new inodes per probe, laid out like the site
+SETTLED_US = 60  # system time per new inode at most (settled: ~25 µs; after deletions: 130+)
+SETTLE_WAIT_S, SETTLE_LIMIT_S = 20, 420
+
+
+def probe_us(workdir: Path) -> float:
+    """µs of system time per new inode, making a probe folder of folders with small files
+    under workdir (kept, not deleted: deleting would start the window again)."""
+    probe = workdir / "trash" / f"probe-{time.time_ns()}"
+    probe.mkdir(parents=True)
+    start = resource.getrusage(resource.RUSAGE_SELF).ru_stime
+    for i in range(PROBE_FOLDERS):
+        folder = probe / str(i)
+        folder.mkdir()
+        for j in range(PROBE_FILES):
+            (folder / f"{j}.html").write_bytes(b"x" * 4096)
+    spent = resource.getrusage(resource.RUSAGE_SELF).ru_stime - start
+    return spent / (PROBE_FOLDERS * (PROBE_FILES + 1)) * 1e6
+
+
+def settle_disk(workdir: Path, say=print, wait_s: float = SETTLE_WAIT_S,
+                limit_s: float = SETTLE_LIMIT_S) -> tuple[float, float]:
+    """Write out what is pending, then wait (at most limit_s) until new files under workdir
+    cost at most SETTLED_US each; return (seconds waited, the last probe's µs per inode)."""
     os.sync()
-    time.sleep(SETTLE_S)
+    started = time.monotonic()
+    cost = probe_us(workdir)
+    while cost > SETTLED_US and time.monotonic() - started < limit_s:
+        say(f"  (disk not settled: a new file costs {cost:.0f} µs of system time, "
+            f"~25 µs when settled; files deleted in the last minutes; waiting {wait_s:.0f} s)",
+            file=sys.stderr)
+        time.sleep(wait_s)
+        os.sync()
+        cost = probe_us(workdir)
+    waited = time.monotonic() - started
+    if cost > SETTLED_US:
+        say(f"  (disk still not settled after {waited:.0f} s: {cost:.0f} µs per new file; "
+            "this build's time includes that)", file=sys.stderr)
+    return waited, cost
 
 
 class StaticServer(http.server.ThreadingHTTPServer):
