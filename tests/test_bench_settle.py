@@ -17,7 +17,8 @@ def probes(monkeypatch):
 
 def test_probe_makes_new_files_and_keeps_them(tmp_path):
     cost = common.probe_us(tmp_path)
-    assert cost > 0
+    # per new inode: ~25 µs settled, up to ~600 µs right after big deletions (never ms)
+    assert 0 <= cost < 5000
     made = list((tmp_path / "trash").glob("probe-*/*/*.html"))
     # kept in the trash (deleted after the measurements), laid out as folders of files
     assert len(made) == common.PROBE_FOLDERS * common.PROBE_FILES
