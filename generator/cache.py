@@ -469,17 +469,34 @@ class BuildCache:
         self.used_products.add(key)
         row = self.db.execute("select digest from products where key = ?", (key,)).fetchone()
         if row is not None:
-            return row[0], lambda: self._product_bytes(key)
+            return row[0], lambda: self.product_bytes(key)
         value = make()
         found = digest(value)
         self.db.execute("insert or replace into products values (?, ?, ?)",
                         (key, found, zlib.compress(value, 1)))
         return found, lambda: value
 
-    def _product_bytes(self, key: str) -> bytes:
+    def product_bytes(self, key: str) -> bytes:
         """The stored bytes of a product."""
         row = self.db.execute("select value from products where key = ?", (key,)).fetchone()
         return zlib.decompress(row[0])
+
+    def product_digests(self, keys: list[str]) -> dict[str, str]:
+        """The digests of the products stored under any of `keys` (key -> digest); every key
+        asked for counts as used by this build (those not found are about to be stored)."""
+        self.used_products.update(keys)
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), LOOKUP):
+            chunk = keys[start:start + LOOKUP]
+            marks = ",".join("?" * len(chunk))
+            query = f"select key, digest from products where key in ({marks})"  # noqa: S608
+            found.update(self.db.execute(query, chunk))
+        return found
+
+    def store_products(self, rows: list[tuple[str, str, bytes]]) -> None:
+        """Store products made elsewhere: (key, digest, bytes compressed with zlib) each."""
+        self.used_products.update(key for key, _digest, _packed in rows)
+        self.db.executemany("insert or replace into products values (?, ?, ?)", rows)
 
     def keep_only(self, keys: set[str]) -> None:
         """Forget entries this build did not use (old versions of changed offers and maps)."""

@@ -141,10 +141,10 @@ def run(build: Build, cache: BuildCache | None = None, theme: Forked | Done | No
         visible = [p for p in parts if not p.expired(build.today)]
         out = open_output(build, previous, staging)
         out.adopt(files)
-        downloads = start_export(visible, build, cache, fork=counts["rendered"] >= PARALLEL_FROM
-                                 and build.jobs > 1)
+        many = counts["rendered"] >= PARALLEL_FROM and build.jobs > 1
+        downloads = start_export(visible, build, cache, fork=many)
         report = render_site(visible, ref, build.settings, build.theme, out, cache,
-                             coaches.coaches)
+                             coaches.coaches, fork=many)
         export_site(downloads.result(), out, cache, len(visible))
         report["removed"] = out.remove_stale()
         report["written"] = out.written
@@ -317,8 +317,8 @@ def offer_renderer(build_key: str, settings: Settings, reference_dir: Path,
 def make_one(source: Source, key: str, ref: Reference, renderer: OfferRenderer,
              today: dt.date, staging: Path | None) -> tuple:
     """One offer's (cache row or None, problems, files written)."""
-    offer, problems = check_source(source.path, source.root, source.raw, ref, today,
-                                   str(source.path))
+    path = source.path
+    offer, problems = check_source(path, source.root, source.raw, ref, today, str(path))
     if offer is None:
         return None, problems, []
     parts, page = renderer.render(key, offer)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from generator.catalogue import yamlio
 from generator.catalogue.problems import Problem
 from generator.catalogue.yamlio import MAX_BYTES, locate, read_yaml
 
@@ -52,6 +53,21 @@ def test_scalars(source, expected):
     assert problems == []
     assert data["waarde"] == expected
     assert type(data["waarde"]) is type(expected)
+
+
+def test_memoised_tags_are_the_tags_of_the_rules(monkeypatch):
+    """The tags of plain texts are memoised (up to a bound): a text read again, or read after
+    the memo is full, gets the type the rules give it."""
+    monkeypatch.setattr(yamlio, "RESOLVED", {})
+    monkeypatch.setattr(yamlio, "RESOLVED_MAX", 4)
+    text = "a: 3072\nb: ja\nc: 2026-10-01\nd: true\ne: 5.50\nf: 3072\ng: ~\nh: 0123\n"
+    expected = {"a": 3072, "b": "ja", "c": dt.date(2026, 10, 1), "d": True, "e": 5.5,
+                "f": 3072, "g": None, "h": "0123"}
+    for _ in range(2):
+        data, problems = read(text)
+        assert problems == [] and data == expected
+        assert [type(v) for v in data.values()] == [type(v) for v in expected.values()]
+    assert len(yamlio.RESOLVED) == 4
 
 
 def test_quoted_scalars_stay_strings():

@@ -39,9 +39,12 @@ class OfferLoader(yaml.CSafeLoader):
         """The tag of an untagged node, using only our YAML 1.2-style scalar rules."""
         if kind is yaml.ScalarNode:
             if implicit[0]:
-                for tag, regexp in IMPLICIT.get(value[:1], ()):
-                    if regexp.match(value):
-                        return tag
+                tag = RESOLVED.get(value)
+                if tag is None:
+                    tag = plain_tag(value)
+                    if len(RESOLVED) < RESOLVED_MAX:
+                        RESOLVED[value] = tag
+                return tag
             return STR_TAG
         return SEQ_TAG if kind is yaml.SequenceNode else MAP_TAG
 
@@ -65,6 +68,18 @@ for _tag, _regexp, _first in [
         f"tag:yaml.org,2002:{_tag}", re.compile(_regexp), list(_first)
     )
 IMPLICIT = OfferLoader.yaml_implicit_resolvers
+# The tag of a plain scalar depends on its text only, and offer files repeat the same plain
+# texts (field names, days, levels, yes and no): their tags are memoised, up to a bound.
+RESOLVED: dict[str, str] = {}
+RESOLVED_MAX = 4096
+
+
+def plain_tag(value: str) -> str:
+    """The tag of a plain (unquoted) scalar under our YAML 1.2-style rules."""
+    for tag, regexp in IMPLICIT.get(value[:1], ()):
+        if regexp.match(value):
+            return tag
+    return STR_TAG
 
 
 def _construct_mapping(loader: OfferLoader, node: yaml.MappingNode) -> dict:

@@ -74,12 +74,13 @@ class Output:
         self._store(rel, key, data)
         return True
 
-    def adopt(self, entries: list[tuple[str, str, int, int]]) -> None:
-        """Files written into site_dir by someone else for this build (worker processes):
-        (path, key, size, mtime_ns) each, as `write_known` and `copy` would have noted them."""
+    def adopt(self, entries: list[tuple[str, str, int, int]], written: bool = True) -> None:
+        """Files written into site_dir by someone else for this build (worker processes), or
+        found unchanged there (`written` False): (path, key, size, mtime_ns) each, as
+        `write_known` and `copy` would have noted them."""
         for rel, key, size, mtime in entries:
             self.manifest[rel] = (key, size, mtime)
-        self.written += len(entries)
+        self.written += len(entries) if written else 0
         self.adopted = self.adopted or bool(entries)
 
     def write_known(self, rel: str, key: str, content: Callable[[], bytes]) -> None:

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -23,6 +24,7 @@ from ..catalogue.coaches import coaches_file
 from ..catalogue.offer import Offer
 from ..catalogue.problems import Problem
 from ..catalogue.reference import Reference
+from ..forked import Done, Forked
 from ..opendata.export import offer_runs
 from . import gemeentekaart
 from .adapter import Theme
@@ -134,10 +136,12 @@ def photo_stamp(path: Path) -> tuple[str, str, int, int]:
 
 
 def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, theme: Theme,
-                out: Output, cache, coaches=()) -> dict:
+                out: Output, cache, coaches=(), fork: bool = False) -> dict:
     """Write the whole site from the offers' parts; return counts for the build report.
 
     `cache` gives `page(key)` (an offer's rendered page) and `memo(key, make)` (bytes made once).
+    `fork`: make the index pages and gemeente maps that are not in the cache in a forked child
+    while this process writes the rest (a big fresh build: see `write_products`).
     """
     if theme.folder.resolve() != out.site_dir.resolve():  # plain `mkdocs build` wrote them there
         for rel in theme.files:
@@ -153,12 +157,20 @@ def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, the
     renderer = PageRenderer(settings, ref)
     # grouped in the order of the index pages' lists (by title), so no list is sorted again
     groups = groupings(sorted(parts, key=lambda p: (p.titel.lower(), p.id)), ref)
-    urls = write_index_pages(groups, renderer, theme.shells[2], out, cache, coaches)
-    write_gemeente_maps(groups["aanbod"], settings, out, cache)
-    for rel, body in overview_bodies(len(parts), groups).items():
-        out.write(rel, theme.overviews[rel].stamp("", "", body))
-    sizes = write_data_files(ordered, ref, coaches, out, cache)
-    finish_home_page()
+    plan = index_pages(groups, renderer, theme.shells[2], cache, coaches)
+    plan += gemeente_maps(groups["aanbod"], settings, cache)
+    products = write_products(plan, out, cache, fork)
+    try:
+        for rel, body in overview_bodies(len(parts), groups).items():
+            out.write(rel, theme.overviews[rel].stamp("", "", body))
+        sizes = write_data_files(ordered, ref, coaches, out, cache)
+        finish_home_page()
+    except BaseException:
+        products.cancel()
+        raise
+    adopt_products(products.result(), out, cache)
+    urls = [rel.removesuffix("index.html") for rel, _key, _make in plan
+            if rel.endswith("/index.html")]
     pages = [rel for rel in theme.files if rel.endswith("index.html")]
     pages += list(theme.overviews)
     urls = [*(p.removesuffix("index.html") for p in pages), *urls,
@@ -275,12 +287,12 @@ INDEXES = [
 ]
 
 
-def write_index_pages(groups: dict[str, dict], renderer: PageRenderer, shell: Shell,
-                      out: Output, cache, coaches=()) -> list[str]:
-    """Index pages per gemeente, activity and target group (their offers listed in the order
-    of the groups, by title); return their URLs. Each page is made again only when the
-    entries it lists (or its coach box) changed."""
-    urls = []
+def index_pages(groups: dict[str, dict], renderer: PageRenderer, shell: Shell, cache,
+                coaches=()) -> list[tuple[str, str, Callable[[], bytes]]]:
+    """The index pages per gemeente, activity and target group (their offers listed in the
+    order of the groups, by title), as (path, memo key, make) each: a page is made again only
+    when the entries it lists (or its coach box) changed."""
+    plan = []
     for prefix, title, lead in INDEXES:
         for key, (label, members) in groups[prefix].items():
             coach = ""
@@ -291,9 +303,8 @@ def write_index_pages(groups: dict[str, dict], renderer: PageRenderer, shell: Sh
                               members=map(KEY, members))
             make = partial(index_page, prefix, title, lead, label, coach, members, renderer,
                            shell)
-            out.write_known(f"{prefix}/{key}/index.html", *cache.product(memo_key, make))
-            urls.append(f"{prefix}/{key}/")
-    return urls
+            plan.append((f"{prefix}/{key}/index.html", memo_key, make))
+    return plan
 
 
 def index_page(prefix: str, title: str, lead: str, label: str, coach: str, members: list,
@@ -307,19 +318,66 @@ def index_page(prefix: str, title: str, lead: str, label: str, coach: str, membe
     return shell.stamp(title.format(label), text, body).encode("utf-8")
 
 
-def write_gemeente_maps(gemeenten: dict[str, tuple[str, list]], settings: Settings, out: Output,
-                        cache) -> None:
-    """aanbod/<gemeente>/kaart.html with folium, made once per set of a gemeente's spots."""
+def gemeente_maps(gemeenten: dict[str, tuple[str, list]], settings: Settings, cache
+                  ) -> list[tuple[str, str, Callable[[], bytes]]]:
+    """aanbod/<gemeente>/kaart.html with folium, made once per set of a gemeente's spots:
+    (path, memo key, make) each."""
     tiles = (settings.tiles_url, settings.tiles_attribution, settings.tiles_max_zoom)
     # The map code is part of the key: a changed map module must not serve old maps.
     code = Path(gemeentekaart.__file__).read_bytes()
+    plan = []
     for key, (_name, found) in gemeenten.items():
         # The key of a map (by its spots, so it outlives a new build key) is itself memoised
         # by the entries of the gemeente's offers: unchanged entries have the same spots.
         members = key_of("kaart", cache.build_key, repr(tiles), members=map(KEY, found))
         memo_key = cache.memo(members, partial(map_key, found, tiles, code)).decode()
         make = partial(lambda found: gemeente_map(found, *tiles).encode(), found)
-        out.write_known(f"aanbod/{key}/kaart.html", *cache.product(memo_key, make))
+        plan.append((f"aanbod/{key}/kaart.html", memo_key, make))
+    return plan
+
+
+FORK_FROM = 100  # products to make before a forked child pays off (~2 ms each)
+
+
+def write_products(plan: list[tuple[str, str, Callable[[], bytes]]], out: Output, cache,
+                   fork: bool) -> Forked | Done:
+    """Write the files of a plan (path, memo key, make) from the cache, making those it does
+    not hold (and storing them). With `fork` and enough of them, they are made and written by
+    a forked child while this process goes on: the child has no cache connection, so it sends
+    them back (`make_products`) for `adopt_products`. Return that task."""
+    found = cache.product_digests([key for _rel, key, _make in plan])
+    todo = []
+    for rel, key, make in plan:
+        if key in found:
+            out.write_known(rel, found[key], partial(cache.product_bytes, key))
+        else:
+            todo.append((rel, key, make))
+    if fork and len(todo) >= FORK_FROM:
+        return Forked(partial(make_products, todo, out))
+    for rel, key, make in todo:
+        out.write_known(rel, *cache.product(key, make))
+    return Done([])
+
+
+def adopt_products(made: list[tuple], out: Output, cache) -> None:
+    """Store the products a forked child made (`make_products`) and take its files into the
+    manifest."""
+    cache.store_products([(key, entry[0], packed) for _rel, key, entry, _w, packed in made])
+    out.adopt([(rel, *entry) for rel, _key, entry, wrote, _p in made if wrote])
+    out.adopt([(rel, *entry) for rel, _key, entry, wrote, _p in made if not wrote],
+              written=False)
+
+
+def make_products(todo: list[tuple[str, str, Callable[[], bytes]]], out: Output) -> list[tuple]:
+    """In a forked child: make each file and write it through (the child's copy of) `out`,
+    which leaves a file alone that is on disk as the last build wrote it; (path, memo key,
+    manifest entry, whether written, the bytes compressed for the cache) each."""
+    made = []
+    for rel, key, make in todo:
+        data = make()
+        wrote = out.write(rel, data)
+        made.append((rel, key, out.manifest[rel], wrote, zlib.compress(data, 1)))
+    return made
 
 
 def map_key(found: list[OfferParts], tiles: tuple, code: bytes) -> bytes:
