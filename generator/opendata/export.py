@@ -56,21 +56,25 @@ def public_record(offer: Offer) -> dict:
 def flat_row(offer: Offer, ref: Reference) -> dict:
     """One CSV row: nested blocks joined with '_', lists joined with '; '."""
     row: dict = {}
-
-    def put(prefix: str, value) -> None:
-        if isinstance(value, dict):
-            for key, inner in value.items():
-                put(f"{prefix}_{key}" if prefix else key, inner)
-        elif isinstance(value, list):
-            row[prefix] = "; ".join(_item_text(v) for v in value)
-        else:
-            row[prefix] = value
-
-    put("", public_record(offer))
+    _flatten("", public_record(offer), row)
     row["activiteiten_openactive"] = "; ".join(
         ref.activities[code].openactive_id for code in offer.data.activiteiten
     )
     return row
+
+
+def _flatten(prefix: str, record: dict, row: dict) -> None:
+    """Put a record's values into row: nested blocks under their joined names, lists as
+    text (the values of a JSON dump: plain dicts, lists and scalars)."""
+    for key, value in record.items():
+        name = f"{prefix}_{key}" if prefix else key
+        kind = type(value)
+        if kind is dict:
+            _flatten(name, value, row)
+        elif kind is list:
+            row[name] = "; ".join([_item_text(v) for v in value])
+        else:
+            row[name] = value
 
 
 def _item_text(value) -> str:
@@ -123,7 +127,7 @@ def _value_type(value) -> str | None:
 def type_signature(row: dict) -> str:
     """The types of a row's non-empty values as one text ('column=type;...'): offers share
     a handful of signatures, so the build reads each one once."""
-    return ";".join(f"{k}={kind}" for k, v in row.items() if (kind := _value_type(v)))
+    return ";".join([f"{k}={kind}" for k, v in row.items() if (kind := _value_type(v))])
 
 
 def _column_type(kinds: set[str]) -> str:
