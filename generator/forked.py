@@ -57,6 +57,21 @@ class Done:
         """Nothing to stop."""
 
 
+class Later:
+    """Work done here when its result is asked for, with the interface of `Forked`."""
+
+    def __init__(self, work):
+        """Keep the work."""
+        self.work = work
+
+    def result(self):
+        """Do the work now; its value."""
+        return self.work()
+
+    def cancel(self) -> None:
+        """Nothing was started."""
+
+
 def _run(work, send) -> None:
     """In the child: send (True, value) or (False, exception)."""
     try:

@@ -24,7 +24,7 @@ from ..catalogue.coaches import coaches_file
 from ..catalogue.offer import Offer
 from ..catalogue.problems import Problem
 from ..catalogue.reference import Reference
-from ..forked import Done, Forked
+from ..forked import Forked, Later
 from ..opendata.export import offer_runs
 from . import gemeentekaart
 from .adapter import Theme
@@ -148,27 +148,31 @@ def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, the
             if rel != HOME:
                 out.copy(rel, theme.folder / rel)
     ordered = search_order(parts)
-    finish_home_page = write_home_page(ordered, settings, theme, out, cache)
-    out.write_many([(f"aanbod/{item.id}/index.html", item.page_key, item.key)
-                    for item in parts], cache.page)
-    for item in parts:
-        for source, name, _size, _mtime in item.photos:
-            out.copy(f"aanbod/{item.id}/{name}", Path(source))
     renderer = PageRenderer(settings, ref)
     # grouped in the order of the index pages' lists (by title), so no list is sorted again
     groups = groupings(sorted(parts, key=lambda p: (p.titel.lower(), p.id)), ref)
     plan = index_pages(groups, renderer, theme.shells[2], cache, coaches)
     plan += gemeente_maps(groups["aanbod"], settings, cache)
+    # (the child is forked before Node is started in a thread: a child forked later would
+    # hold the pipe to Node's input open, and Node would wait for its end while this process
+    # waits for Node, not reading what the child sends)
     products = write_products(plan, out, cache, fork)
     try:
+        finish_home_page = write_home_page(ordered, settings, theme, out, cache)
+        out.write_many([(f"aanbod/{item.id}/index.html", item.page_key, item.key)
+                        for item in parts], cache.page)
+        for item in parts:
+            for source, name, _size, _mtime in item.photos:
+                out.copy(f"aanbod/{item.id}/{name}", Path(source))
         for rel, body in overview_bodies(len(parts), groups).items():
             out.write(rel, theme.overviews[rel].stamp("", "", body))
         sizes = write_data_files(ordered, ref, coaches, out, cache)
+        made = products.result()
         finish_home_page()
     except BaseException:
         products.cancel()
         raise
-    adopt_products(products.result(), out, cache)
+    adopt_products(made, out, cache)
     urls = [rel.removesuffix("index.html") for rel, _key, _make in plan
             if rel.endswith("/index.html")]
     pages = [rel for rel in theme.files if rel.endswith("index.html")]
@@ -340,11 +344,12 @@ FORK_FROM = 100  # products to make before a forked child pays off (~2 ms each)
 
 
 def write_products(plan: list[tuple[str, str, Callable[[], bytes]]], out: Output, cache,
-                   fork: bool) -> Forked | Done:
-    """Write the files of a plan (path, memo key, make) from the cache, making those it does
-    not hold (and storing them). With `fork` and enough of them, they are made and written by
-    a forked child while this process goes on: the child has no cache connection, so it sends
-    them back (`make_products`) for `adopt_products`. Return that task."""
+                   fork: bool) -> Forked | Later:
+    """Write the files of a plan (path, memo key, make) that the cache holds; the task that
+    makes the others (and stores them). With `fork` and enough of them, a forked child makes
+    and writes them while this process goes on: the child has no cache connection, so it
+    sends them back (`make_products`) for `adopt_products`. Else they are made here when the
+    task's result is asked for."""
     found = cache.product_digests([key for _rel, key, _make in plan])
     todo = []
     for rel, key, make in plan:
@@ -354,9 +359,14 @@ def write_products(plan: list[tuple[str, str, Callable[[], bytes]]], out: Output
             todo.append((rel, key, make))
     if fork and len(todo) >= FORK_FROM:
         return Forked(partial(make_products, todo, out))
+    return Later(partial(make_here, todo, out, cache))
+
+
+def make_here(todo: list[tuple[str, str, Callable[[], bytes]]], out: Output, cache) -> list:
+    """Make, store and write each file in this process (nothing for `adopt_products`)."""
     for rel, key, make in todo:
         out.write_known(rel, *cache.product(key, make))
-    return Done([])
+    return []
 
 
 def adopt_products(made: list[tuple], out: Output, cache) -> None:

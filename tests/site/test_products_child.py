@@ -4,7 +4,12 @@ the child made, the child leaves files alone that are on disk as the last build 
 and a failure in the parent stops the child."""
 
 import datetime as dt
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import textwrap
 import time
 
 import pytest
@@ -102,3 +107,75 @@ def test_a_failure_in_the_parent_stops_the_child(tmp_path, forks, monkeypatch):
     assert len(forks) == 1
     assert not forks[0]._process.is_alive()
     assert not site.exists() and leftovers(site) == []
+
+
+def test_the_child_is_forked_before_node_is_started(tmp_path, forks, monkeypatch):
+    """Node makes the home map's first view in a thread, through pipes; a child forked while
+    that runs would hold Node's input open (see the next test)."""
+    events = []
+    start = render.start_first_view
+    monkeypatch.setattr(render, "start_first_view",
+                        lambda *a: events.append("node") or start(*a))
+    fork = render.Forked
+    monkeypatch.setattr(render, "Forked", lambda work: events.append("fork") or fork(work))
+    offers = tmp_path / "offers"
+    shutil.copytree(GOLDEN, offers)
+    build_site(offers, tmp_path / "site", ROOT / "mkdocs.yml", today=TODAY,
+               cache_dir=tmp_path / "cache", jobs=2)
+    assert events == ["fork", "node"]
+
+
+BUILD_WITH_SLOW_NODE = """
+    import os, subprocess, sys, time
+    from pathlib import Path
+    from generator import pipeline
+    from generator.site import first_view, render
+    from tests.site.conftest import GOLDEN, ROOT, TODAY
+
+    def slow_node(positions, max_zoom, assets):
+        # a pipe to a process that ends when its input ends, held open for a while
+        cat = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        cat.stdin.write(b"null")
+        time.sleep(2)
+        cat.stdin.close()
+        out = cat.stdout.read().decode()
+        cat.wait()
+        return out
+
+    def big_page(*args):
+        time.sleep(0.5)  # (the child is at work while the pipe is open)
+        return os.urandom(100_000)  # more than a pipe holds, also compressed
+
+    def slow_groupings(*args, real=render.groupings):
+        time.sleep(1)  # (the pipe to the slow node is open by now)
+        return real(*args)
+
+    first_view.first_view = slow_node
+    render.index_page = big_page
+    render.groupings = slow_groupings
+    pipeline.PARALLEL_FROM = 1
+    render.FORK_FROM = 1
+    out = Path(sys.argv[1])
+    pipeline.build_site(GOLDEN, out / "site", ROOT / "mkdocs.yml", today=TODAY,
+                        cache_dir=out / "cache", jobs=2)
+    print("gebouwd")
+"""
+
+
+def test_a_build_with_node_and_a_child_ends(tmp_path):
+    """The deadlock this order prevents, reproduced: with the child forked while the parent's
+    thread holds a pipe to a process that waits for the pipe's end, that process never ends,
+    the parent waits for it, and the child waits for the parent to read its result."""
+    script = tmp_path / "build.py"
+    script.write_text(textwrap.dedent(BUILD_WITH_SLOW_NODE), encoding="utf-8")
+    process = subprocess.Popen([sys.executable, str(script), str(tmp_path)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        out, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("the build did not end: a forked child holds a pipe the parent waits on")
+    assert process.returncode == 0, err
+    assert out.strip() == "gebouwd"
