@@ -13,6 +13,7 @@ import os
 import pickle  # noqa: S403 (the cache is written and read by this program only, locally)
 import sqlite3
 import struct
+import threading
 import time
 import zlib
 from collections.abc import Iterable
@@ -314,6 +315,7 @@ class BuildCache:
         self._files: dict | None = None  # the offer files' index, loaded when first asked for
         self._stamps: Stamps | None = None
         self._loaded: dict[str, bytes] = {}  # the indexes as they were loaded
+        self._flusher: threading.Thread | None = None  # see write_out_soon
 
     @property
     def files(self) -> dict:
@@ -519,11 +521,39 @@ class BuildCache:
         """Make this build's changes durable."""
         self.db.commit()
 
+    def write_out_soon(self) -> None:
+        """Start writing what SQLite has handed to the file system so far out to the disk, in
+        a thread, while the build goes on (after the workers' entries are in: most of a fresh
+        build's cache file). The commit at `close` then waits only for the rest: at 50,000
+        offers its fsync took ~0.5 s, with both cores idle. SQLite's own syncs are unchanged;
+        this only does part of their work sooner."""
+        if self.path is None or self._flusher is not None:
+            return
+        self._flusher = threading.Thread(target=_fsync, args=(self.path,),
+                                         name="cache-fsync", daemon=True)
+        self._flusher.start()
+
     def close(self) -> None:
         """Save the offer files' index, commit and close."""
         if self._files is not None:
             self._save_index("files", self._files)
         if self._stamps is not None:
             self._save_index("stamps", self._stamps.seen)
+        if self._flusher is not None:
+            self._flusher.join()
         self.db.commit()
         self.db.close()
+
+
+def _fsync(path: str) -> None:
+    """Write a file's pages out to the disk (errors are left to SQLite's own sync)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -157,6 +157,8 @@ def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, the
     # hold the pipe to Node's input open, and Node would wait for its end while this process
     # waits for Node, not reading what the child sends)
     products = write_products(plan, out, cache, fork)
+    if fork:  # (threads only after the last fork)
+        cache.write_out_soon()
     try:
         finish_home_page = write_home_page(ordered, settings, theme, out, cache)
         out.write_many([(f"aanbod/{item.id}/index.html", item.page_key, item.key)

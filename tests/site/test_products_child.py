@@ -179,3 +179,27 @@ def test_a_build_with_node_and_a_child_ends(tmp_path):
         pytest.fail("the build did not end: a forked child holds a pipe the parent waits on")
     assert process.returncode == 0, err
     assert out.strip() == "gebouwd"
+
+
+def test_the_cache_file_is_written_out_after_the_last_fork(tmp_path, forks, monkeypatch):
+    """A big build starts writing the cache file out to the disk in a thread (so that the
+    commit at the end waits less), after its last fork (no thread is copied into a child),
+    and waits for it before the commit."""
+    from generator import cache as cache_module
+
+    events = []
+    fork = render.Forked
+    monkeypatch.setattr(render, "Forked", lambda work: events.append("fork") or fork(work))
+    synced = []
+    real = cache_module._fsync
+    monkeypatch.setattr(cache_module, "_fsync",
+                        lambda path: time.sleep(0.5) or synced.append(path) or real(path))
+    start = cache_module.BuildCache.write_out_soon
+    monkeypatch.setattr(cache_module.BuildCache, "write_out_soon",
+                        lambda self: events.append("thread") or start(self))
+    offers = tmp_path / "offers"
+    shutil.copytree(GOLDEN, offers)
+    build_site(offers, tmp_path / "site", ROOT / "mkdocs.yml", today=TODAY,
+               cache_dir=tmp_path / "cache", jobs=2)
+    assert events == ["fork", "thread"]
+    assert synced == [str(tmp_path / "cache" / "cache.sqlite")]  # (joined before the end)
