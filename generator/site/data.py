@@ -14,7 +14,7 @@ from ..catalogue.offer import Offer
 from ..catalogue.reference import Reference
 from ..catalogue.vocab import ALLEEN_VOOR, DAGEN, DOELGROEP_BOOM, DOELGROEPEN, NIVEAUS, TALEN
 from .gazetteer import gazetteer, gazetteer_file
-from .texts import PARTS, cost_text, monthly_cost, part_of_day, when_text
+from .texts import PARTS, Summary, monthly_cost, part_of_day, summary
 
 SHARD_SIZE = 256
 SCALE = 10_000  # coordinates as integers of 1e-4 degree (about 10 m)
@@ -136,30 +136,33 @@ def search_file(rows: list[dict], ref: Reference) -> dict:
     }
 
 
-def detail_record(offer: Offer, labels: dict[str, str]) -> dict:
+def detail_record(offer: Offer, labels: dict[str, str], texts: Summary | None = None) -> dict:
     """What the home page's result list and map popups show of one offer (the detail shards);
-    nothing more, since the shards hold every offer (empty values left out)."""
+    nothing more, since the shards hold every offer (empty values left out). `texts`: the
+    offer's `summary`, when it is made already."""
     data = offer.data
+    texts = texts or summary(data)
     record = {
         "id": offer.id, "titel": data.titel,
         "activiteiten": [labels[a] for a in data.activiteiten],
         "plek": data.locatie.naam, "plaats": data.locatie.plaats,
-        "wanneer": when_text(data), "kosten": cost_text(data),
+        "wanneer": texts.when, "kosten": texts.cost,
         "proefles": bool(data.kosten and data.kosten.gratis_proefles),
     }
     return without_empty(record)
 
 
-def sheet_record(offer: Offer, labels: dict[str, str]) -> dict:
+def sheet_record(offer: Offer, labels: dict[str, str], detail: dict | None = None) -> dict:
     """What the printed advice sheet shows of one offer (in each offer page, where the sheet
     reads it). Empty values are left out (the sheet says "unknown" for a missing key): at
-    national scale each null would cost bytes 50,000 times."""
+    national scale each null would cost bytes 50,000 times. `detail`: the offer's
+    `detail_record`, when it is made already."""
     data = offer.data
     cost = data.kosten
     vergoeding = cost.vergoeding if cost else None
     who = data.aanbieder
     return without_empty({
-        **detail_record(offer, labels),
+        **(detail or detail_record(offer, labels)),
         "adres": data.locatie.adres, "postcode": data.locatie.postcode,
         "aanbieder": who.naam, "telefoon": who.telefoon, "email": who.email,
         "zorgverzekeraar": vergoeding.zorgverzekeraar if vergoeding else None,

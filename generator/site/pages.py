@@ -20,7 +20,7 @@ from ..catalogue.reference import Reference
 from ..catalogue.vocab import DAGEN, slugify
 from .data import compact_json, sheet_record
 from .settings import Settings
-from .texts import age_text, cost_text, for_whom_text, monthly_cost, when_text
+from .texts import Summary, age_text, for_whom_text, monthly_cost, summary
 
 TEMPLATES = Path(__file__).parent / "templates"
 TITLE = "@@BEWEEGKAART_TITEL@@"
@@ -141,27 +141,31 @@ class PageRenderer:
         """The compiled index page template."""
         return self.env.get_template("list.html")
 
-    def offer_body(self, offer: Offer) -> str:
-        """The body of one offer page."""
+    def offer_body(self, offer: Offer, texts: Summary | None = None,
+                   detail: dict | None = None) -> str:
+        """The body of one offer page (`texts`, `detail`: the offer's `summary` and
+        `detail_record`, when they are made already)."""
         data = offer.data
         s = self.settings
+        texts = texts or summary(data)
         return self.offer_template.render(
             offer=offer, data=data, s=s,
             what=", ".join(self.labels[a] for a in data.activiteiten),
             slots=sorted(data.rooster, key=lambda t: (DAGEN.index(t.dag), t.van)),
-            when=when_text(data), cost=cost_text(data), monthly=monthly_cost(data),
+            cost=texts.cost, monthly=monthly_cost(data),
             age=age_text(data), for_whom=for_whom_text(data),
             referrals=offer.accepts_referrals(), complete=completeness(data),
-            record=json_script(sheet_record(offer, self.labels)),
+            record=json_script(sheet_record(offer, self.labels, detail)),
             edit_url=f"{s.repo_edit_url}{offer.id}.yaml" if s.repo_edit_url else "",
             sizes={p.bestand: photo_size(offer.path.parent / p.bestand) for p in data.fotos},
         )
 
-    def list_row(self, offer: Offer, up: str) -> str:
+    def list_row(self, offer: Offer, up: str, texts: Summary | None = None) -> str:
         """One table row of an index page (computed once per offer, reused on every index)."""
         data = offer.data
-        cells = [self.labels[data.activiteiten[0]], data.locatie.plaats, when_text(data),
-                 cost_text(data)]
+        texts = texts or summary(data)
+        cells = [self.labels[data.activiteiten[0]], data.locatie.plaats, texts.when,
+                 texts.cost]
         return (f'<tr><td><a href="{up}aanbod/{offer.id}/">{html.escape(data.titel)}</a></td>'
                 + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>\n")
 
@@ -179,7 +183,8 @@ def photo_size(path: Path) -> tuple[int, int]:
         return image.size
 
 
-def offer_description(offer: Offer) -> str:
+def offer_description(offer: Offer, texts: Summary | None = None) -> str:
     """A one-line summary for the page's meta description."""
     data = offer.data
-    return f"{data.titel} in {data.locatie.plaats}: {when_text(data)}. {cost_text(data)}."
+    texts = texts or summary(data)
+    return f"{data.titel} in {data.locatie.plaats}: {texts.when}. {texts.cost}."

@@ -47,6 +47,7 @@ from .overview import groupings, overview_bodies
 from .pages import PageRenderer, Shell, offer_description
 from .settings import Settings
 from .sitemap import sitemap_files
+from .texts import summary
 
 
 @dataclass(slots=True)
@@ -104,17 +105,20 @@ class OfferRenderer:
     def render(self, key: str, offer: Offer) -> tuple[OfferParts, bytes]:
         """The parts and the full page of one offer."""
         data = offer.data
-        page = self.shell.stamp(data.titel, offer_description(offer),
-                                compact(self.pages.offer_body(offer))).encode("utf-8")
+        texts = summary(data)  # (the page, its row and its records show the same texts)
+        detail = detail_record(offer, self.pages.labels, texts)
+        page = self.shell.stamp(data.titel, offer_description(offer, texts),
+                                compact(self.pages.offer_body(offer, texts, detail))
+                                ).encode("utf-8")
         parts = OfferParts(
             key=key, id=offer.id, gemeente_slug=offer.gemeente_slug, gemeente=offer.gemeente,
             titel=data.titel, lat=offer.lat, lon=offer.lon,
             activities=list(data.activiteiten), doelgroepen=list(data.doelgroepen),
             expires=data.controle.geldig_tot if data.controle else None, page_key=digest(page),
             photos=[photo_stamp(offer.path.parent / p.bestand) for p in data.fotos],
-            list_row=self.pages.list_row(offer, "../../"),
+            list_row=self.pages.list_row(offer, "../../", texts),
             search=search_row(offer, self.codes),
-            detail=detail_record(offer, self.pages.labels),
+            detail=detail,
         )
         return parts, page
 

@@ -1,5 +1,7 @@
 """Plain-Dutch summaries of an offer's facts (when, cost, for whom), shared by pages and data."""
 
+from typing import NamedTuple
+
 from ..catalogue.schema import Aanbod
 from ..catalogue.vocab import DAGEN, KOSTEN_PER
 
@@ -53,6 +55,19 @@ def when_text(data: Aanbod) -> str:
     if data.op_afspraak:
         parts.append("op afspraak")
     return ", ".join(parts) or "tijden onbekend"
+
+
+class Summary(NamedTuple):
+    """An offer's schedule and cost in one line each, as its page, its index row and its
+    records show them (made once per offer: `summary`)."""
+
+    when: str
+    cost: str
+
+
+def summary(data: Aanbod) -> Summary:
+    """`when_text` and `cost_text` of an offer."""
+    return Summary(when_text(data), cost_text(data))
 
 
 def age_text(data: Aanbod) -> str:
