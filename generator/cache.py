@@ -284,6 +284,15 @@ def _unpack_rows(blob: bytes) -> list:
     return [make(row) for row in rows]
 
 
+def _rows_with_keys(db: sqlite3.Connection, columns: str, keys: list[str]) -> Iterable[tuple]:
+    """`select <columns> where key in (...)` for many keys, LOOKUP keys per query (`columns`:
+    the columns and the table, e.g. "key, value from blobs")."""
+    for start in range(0, len(keys), LOOKUP):
+        chunk = keys[start:start + LOOKUP]
+        marks = ",".join("?" * len(chunk))
+        yield from db.execute(f"select {columns} where key in ({marks})", chunk)  # noqa: S608
+
+
 def _lookup(db: sqlite3.Connection, key: str) -> bytes | None:
     """A memo entry's bytes, or None."""
     row = db.execute("select value from blobs where key = ?", (key,)).fetchone()
@@ -372,13 +381,9 @@ class BuildCache:
             for key, parts in zip(members, made, strict=True):
                 parts._load = partial(self._heavy, key)
                 found[key] = parts
-        for start in range(0, len(missing), LOOKUP):
-            chunk = missing[start:start + LOOKUP]
-            marks = ",".join("?" * len(chunk))
-            query = f"select key, light from entries where key in ({marks})"  # noqa: S608
-            for key, blob in self.db.execute(query, chunk):
-                parts = found[key] = _light(blob)
-                parts._load = partial(self._heavy, key)
+        for key, blob in _rows_with_keys(self.db, "key, light from entries", missing):
+            parts = found[key] = _light(blob)
+            parts._load = partial(self._heavy, key)
         return found
 
     def save_rows(self, parts: list) -> None:
@@ -447,13 +452,8 @@ class BuildCache:
 
     def lookup_many(self, keys: list[str]) -> dict[str, bytes]:
         """The memo entries present among `keys` (key -> bytes)."""
-        found: dict[str, bytes] = {}
-        for start in range(0, len(keys), LOOKUP):
-            chunk = keys[start:start + LOOKUP]
-            marks = ",".join("?" * len(chunk))
-            query = f"select key, value from blobs where key in ({marks})"  # noqa: S608
-            found.update((k, zlib.decompress(v)) for k, v in self.db.execute(query, chunk))
-        return found
+        return {k: zlib.decompress(v)
+                for k, v in _rows_with_keys(self.db, "key, value from blobs", keys)}
 
     def remember(self, made: dict[str, bytes | None], level: int = 1) -> None:
         """Mark memo entries as used by this build, storing those made now (`None`: found in
@@ -487,13 +487,7 @@ class BuildCache:
         """The digests of the products stored under any of `keys` (key -> digest); every key
         asked for counts as used by this build (those not found are about to be stored)."""
         self.used_products.update(keys)
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), LOOKUP):
-            chunk = keys[start:start + LOOKUP]
-            marks = ",".join("?" * len(chunk))
-            query = f"select key, digest from products where key in ({marks})"  # noqa: S608
-            found.update(self.db.execute(query, chunk))
-        return found
+        return dict(_rows_with_keys(self.db, "key, digest from products", keys))
 
     def store_products(self, rows: list[tuple[str, str, bytes]]) -> None:
         """Store products made elsewhere: (key, digest, bytes compressed with zlib) each."""

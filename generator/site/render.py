@@ -369,9 +369,10 @@ def write_products(plan: list[tuple[str, str, Callable[[], bytes]]], out: Output
 
 
 def make_here(todo: list[tuple[str, str, Callable[[], bytes]]], out: Output, cache) -> list:
-    """Make, store and write each file in this process (nothing for `adopt_products`)."""
-    for rel, key, make in todo:
-        out.write_known(rel, *cache.product(key, make))
+    """`make_products` in this process (`out` notes the files as it writes them), the
+    products stored at once; nothing is left for `adopt_products`."""
+    made = make_products(todo, out)
+    cache.store_products([(key, entry[0], packed) for _rel, key, entry, _w, packed in made])
     return []
 
 

@@ -203,3 +203,21 @@ def test_the_cache_file_is_written_out_after_the_last_fork(tmp_path, forks, monk
                cache_dir=tmp_path / "cache", jobs=2)
     assert events == ["fork", "thread"]
     assert synced == [str(tmp_path / "cache" / "cache.sqlite")]  # (joined before the end)
+
+
+def test_only_the_products_not_in_the_cache_go_to_the_child(project, forks, monkeypatch):
+    """A change to one offer on more cores: the index pages and map that list it are made
+    again (in the child), the others are written from the cache."""
+    offers, site, cache, _report = project
+    given = []
+    fork = render.Forked
+    monkeypatch.setattr(render, "Forked", lambda work: given.append(work.args[0]) or fork(work))
+    path = offers / "maastricht" / "zwemmen-test.yaml"
+    path.write_text(path.read_text("utf-8").replace("titel: ", "titel: Nieuw ", 1), "utf-8")
+    build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=cache, jobs=2)
+    assert len(given) == 1
+    made = sorted(rel for rel, _key, _make in given[0])
+    listing = sorted(p.relative_to(site).as_posix() for p in site.glob("*/*/index.html")
+                     if b"/maastricht/zwemmen-test/" in p.read_bytes())
+    assert made == sorted([*listing, "aanbod/maastricht/kaart.html"])
+    assert all("Nieuw" in (site / rel).read_text("utf-8") for rel in listing)

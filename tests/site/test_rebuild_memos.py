@@ -4,6 +4,7 @@ the light parts of the entries in segments, and stat-based memos of folder hashe
 import dataclasses
 import datetime as dt
 import os
+import zlib
 from pathlib import Path
 from typing import ClassVar
 
@@ -343,3 +344,18 @@ def test_rebuilt_site_from_many_segments_is_the_fresh_site(project, tmp_path, mo
     build_site(offers, fresh, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c2")
     built = {rel: data for rel, (_mtime, data) in snapshot(site).items()}
     assert built == {rel: data for rel, (_mtime, data) in snapshot(fresh).items()}
+
+
+def test_lookups_of_many_keys_go_in_batches_and_miss_none(monkeypatch):
+    """Products, memo entries and offer entries are looked up LOOKUP keys per query: every
+    stored key is found, also past the first batch."""
+    from generator import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "LOOKUP", 2)
+    cache = cache_module.BuildCache(None)
+    keys = [f"k{i}" for i in range(5)]
+    cache.store_products([(k, f"d{k}", zlib.compress(k.encode())) for k in keys])
+    cache.remember({k: k.encode() for k in keys})
+    assert cache.product_digests([*keys, "nee"]) == {k: f"d{k}" for k in keys}
+    assert cache.lookup_many([*keys, "nee"]) == {k: k.encode() for k in keys}
+    cache.close()
