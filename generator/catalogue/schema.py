@@ -116,16 +116,22 @@ def check_text(value: str) -> str:
 Tekst = Annotated[str, AfterValidator(check_text)]
 
 
+TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
+TIMES: dict[str, str] = {}  # time as written -> as HH:MM (offers repeat the same few times)
+
+
 def check_time(value: Any) -> str:
     """A time of day as HH:MM (24-hour clock)."""
-    match = (
-        re.fullmatch(r"([01]?\d|2[0-3])[:.]([0-5]\d)", value.strip())
-        if isinstance(value, str)
-        else None
-    )
+    found = TIMES.get(value) if isinstance(value, str) else None
+    if found is not None:
+        return found
+    match = TIME.fullmatch(value.strip()) if isinstance(value, str) else None
     if not match:
         raise fail('moet een tijd zijn als UU:MM, bijvoorbeeld "19:30"')
-    return f"{int(match.group(1)):02d}:{match.group(2)}"
+    found = f"{int(match.group(1)):02d}:{match.group(2)}"
+    if len(TIMES) < 4096:
+        TIMES[value] = found
+    return found
 
 
 Tijd = Annotated[
@@ -141,10 +147,13 @@ Tijd = Annotated[
 ]
 
 
+POSTCODE = re.compile(r"([1-9]\d{3})\s*([A-Z]{2})")
+
+
 def check_postcode(value: Any) -> str:
     """A Dutch postcode, normalised to '1234 AB'."""
     text = str(value).strip().upper()
-    match = re.fullmatch(r"([1-9]\d{3})\s*([A-Z]{2})", text)
+    match = POSTCODE.fullmatch(text)
     if not match:
         raise fail("moet een postcode zijn als 1234 AB")
     return f"{match.group(1)} {match.group(2)}"

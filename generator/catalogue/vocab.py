@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Target groups ("doelgroepen"): who an offer is especially suited for, including complaints.
 DOELGROEPEN = [
@@ -115,6 +116,7 @@ NEE = {"nee", "no", "false", "onwaar", "n"}
 ONBEKEND = {"onbekend", "weet niet", "unknown", "?"}
 
 
+@lru_cache(maxsize=4096)  # (the same gemeenten, places and groups, for every offer)
 def slugify(text: str) -> str:
     """Turn a Dutch label into a URL-safe slug ('Súdwest-Fryslân' -> 'sudwest-fryslan')."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -197,6 +197,8 @@ def _decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
 
 def _tab_problems(text: str, path: str) -> list[Problem]:
     """Tabs used for indentation: YAML forbids them and editors hide them."""
+    if "\t" not in text:
+        return []
     problems = []
     for number, line in enumerate(text.splitlines(), start=1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]

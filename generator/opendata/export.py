@@ -21,13 +21,11 @@ from ..catalogue.offer import Offer
 from ..catalogue.paths import submodel
 from ..catalogue.reference import Reference
 from ..catalogue.schema import PRIVATE_FIELDS, Aanbod
+from ..jsontext import compact_json
 from . import gzpieces
 from .jsonld import offer_jsonld, offer_url
 
 KEY = attrgetter("key")
-COMPACT = (",", ":")  # no spaces: the downloads are published with the site
-# (one encoder for every offer: json.dumps with arguments makes a new one each call)
-compact_json = json.JSONEncoder(ensure_ascii=False, separators=COMPACT).encode
 LICENSE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0",
@@ -127,7 +125,15 @@ def _value_type(value) -> str | None:
 def type_signature(row: dict) -> str:
     """The types of a row's non-empty values as one text ('column=type;...'): offers share
     a handful of signatures, so the build reads each one once."""
-    return ";".join([f"{k}={kind}" for k, v in row.items() if (kind := _value_type(v))])
+    pairs = []
+    for column, value in row.items():
+        kind = SCALAR_TYPES.get(type(value))  # (_value_type without a call for most values)
+        if kind is None:
+            kind = _value_type(value)
+            if kind is None:
+                continue
+        pairs.append(f"{column}={kind}")
+    return ";".join(pairs)
 
 
 def _column_type(kinds: set[str]) -> str:

@@ -6,13 +6,13 @@ demand from shards of SHARD_SIZE offers; offers are in a space-filling-curve ord
 offers near one postcode sit in one or two shards.
 """
 
-import json
 from functools import lru_cache
 from operator import itemgetter, sub
 
 from ..catalogue.offer import Offer
 from ..catalogue.reference import Reference
 from ..catalogue.vocab import ALLEEN_VOOR, DAGEN, DOELGROEP_BOOM, DOELGROEPEN, NIVEAUS, TALEN
+from ..jsontext import compact_json, compact_json_bytes
 from .gazetteer import gazetteer, gazetteer_file
 from .texts import PARTS, Summary, monthly_cost, part_of_day, summary
 
@@ -178,10 +178,6 @@ def without_empty(record: dict) -> dict:
     return {key: value for key, value in record.items() if value not in (None, False, [])}
 
 
-# JSON without spaces, UTF-8 kept (one encoder: json.dumps with arguments makes one per call)
-compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
 def pc4_file(ref: Reference) -> dict:
     """Postcode centroids for the offline postcode check in the browser (places: plaatsen.json)."""
     rows = sorted(ref.postcodes.values(), key=lambda p: p.pc4)
@@ -206,6 +202,6 @@ REFERENCE_FILES = ("pc4.json", "plaatsen.json")  # the files reference_files mak
 
 def reference_files(ref: Reference, memo) -> dict[str, bytes]:
     """pc4.json and plaatsen.json: made from the reference data alone (memoised)."""
-    return {"pc4.json": memo("pc4.json", lambda: compact_json(pc4_file(ref)).encode()),
-            "plaatsen.json": memo("plaatsen.json", lambda: compact_json(
-                gazetteer_file(gazetteer(ref.folder))).encode())}
+    return {"pc4.json": memo("pc4.json", lambda: compact_json_bytes(pc4_file(ref))),
+            "plaatsen.json": memo("plaatsen.json", lambda: compact_json_bytes(
+                gazetteer_file(gazetteer(ref.folder))))}

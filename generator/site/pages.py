@@ -8,8 +8,9 @@ import html
 import re
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from PIL import Image
@@ -18,7 +19,8 @@ from ..catalogue.completeness import completeness
 from ..catalogue.offer import Offer
 from ..catalogue.reference import Reference
 from ..catalogue.vocab import DAGEN, slugify
-from .data import compact_json, sheet_record
+from ..jsontext import compact_json
+from .data import sheet_record
 from .settings import Settings
 from .texts import Summary, age_text, for_whom_text, monthly_cost, summary
 
@@ -53,9 +55,32 @@ def plain_paragraphs(text: str) -> str | None:
     return "".join(f"<p>{block}</p>\n" for block in BLANK_LINES.split(text))
 
 
+class CompactLoader(FileSystemLoader):
+    """Templates read without the indentation of their lines and without blank lines: that
+    whitespace is for whoever reads the template, and the pages are published without it (so
+    the build does not strip it from every page it renders)."""
+
+    def get_source(self, environment: Environment, template: str):
+        """The template's text, compacted; where it came from; whether it is still current."""
+        text, filename, uptodate = super().get_source(environment, template)
+        return INDENT.sub("\n", text), filename, uptodate
+
+
+INDENT = re.compile(r"\n[ \t]*(?:\n[ \t]*)*")  # a line break, with the blank lines and
+# the indentation after it
+
+
+def compact(body: str) -> str:
+    """A page body without indentation and blank lines (kept as is around <pre> blocks).
+    The templates are compact already: only an offer's own text can bring them in."""
+    if "\n " not in body and "\n\n" not in body and "\n\t" not in body:
+        return body
+    return body if "<pre" in body else INDENT.sub("\n", body)
+
+
 def environment() -> Environment:
     """The Jinja2 environment for page bodies (autoescaped)."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+    env = Environment(loader=CompactLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     md = markdown_renderer()
     # markdown-it with HTML disabled escapes everything it does not render itself
@@ -63,6 +88,7 @@ def environment() -> Environment:
         plain_paragraphs(text) or md.render(text))
     env.filters["slug"] = slugify
     env.filters["fact"] = fact_text
+    env.filters["date"] = date_text
     env.globals["unknown"] = UNKNOWN
     return env
 
@@ -73,6 +99,11 @@ UNKNOWN = "Onbekend: vraag het de aanbieder."
 def fact_text(value: bool | None) -> str:
     """A yes/no fact as shown: a fact left out is unknown, never shown as "nee"."""
     return "ja" if value is True else "nee" if value is False else UNKNOWN
+
+
+def date_text(value) -> str:
+    """A date as shown on the site: 07-12-2026."""
+    return value.strftime("%d-%m-%Y")
 
 
 def json_script(value) -> Markup:
@@ -134,31 +165,36 @@ class PageRenderer:
     @cached_property
     def offer_template(self):
         """The compiled offer page template."""
-        return self.env.get_template("offer.html")
+        return compiled(self.env, "offer.html")
 
     @cached_property
     def list_template(self):
         """The compiled index page template."""
-        return self.env.get_template("list.html")
+        return compiled(self.env, "list.html")
 
     def offer_body(self, offer: Offer, texts: Summary | None = None,
                    detail: dict | None = None) -> str:
         """The body of one offer page (`texts`, `detail`: the offer's `summary` and
-        `detail_record`, when they are made already)."""
+        `detail_record`, when they are made already). The lists the page shows as one line
+        are joined here: in the template each join costs a filter call per item."""
         data = offer.data
         s = self.settings
         texts = texts or summary(data)
-        return self.offer_template.render(
+        complete = completeness(data)
+        return compact(self.offer_template.render(
             offer=offer, data=data, s=s,
             what=", ".join(self.labels[a] for a in data.activiteiten),
             slots=sorted(data.rooster, key=lambda t: (DAGEN.index(t.dag), t.van)),
             cost=texts.cost, monthly=monthly_cost(data),
             age=age_text(data), for_whom=for_whom_text(data),
-            referrals=offer.accepts_referrals(), complete=completeness(data),
+            referrals=offer.accepts_referrals(), complete=complete,
+            missing=", ".join(item.label for item in complete.missing),
+            medical=", ".join(data.medische_check or ()), languages=", ".join(data.talen),
             record=json_script(sheet_record(offer, self.labels, detail)),
             edit_url=f"{s.repo_edit_url}{offer.id}.yaml" if s.repo_edit_url else "",
+            mail_subject=MAIL_SUBJECT + quote(offer.id),
             sizes={p.bestand: photo_size(offer.path.parent / p.bestand) for p in data.fotos},
-        )
+        ))
 
     def list_row(self, offer: Offer, up: str, texts: Summary | None = None) -> str:
         """One table row of an index page (computed once per offer, reused on every index)."""
@@ -175,6 +211,19 @@ class PageRenderer:
         # intro and rows are HTML built with html.escape above
         return self.list_template.render(intro=Markup(intro), rows=Markup("".join(rows)),  # noqa: S704
                                          count=len(rows), groups=groups)
+
+
+MAIL_SUBJECT = quote("Beweegkaart: ")  # the subject of a mail to the curator, before the id
+
+
+def compiled(env: Environment, name: str) -> Template:
+    """A compiled template whose globals are one plain dict: Jinja keeps them as a ChainMap
+    over the environment's, which every render copies key by key (about a fifth of what an
+    offer page's render took besides the template itself). The environment's globals are all
+    set before (environment())."""
+    template = env.get_template(name)
+    template.globals = dict(template.globals)
+    return template
 
 
 def photo_size(path: Path) -> tuple[int, int]:

@@ -9,7 +9,6 @@ state between calls, so workers can be started any way (fork, spawn or forkserve
 import datetime as dt
 import json
 import os
-import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from ..catalogue.offer import Offer
 from ..catalogue.problems import Problem
 from ..catalogue.reference import Reference
 from ..forked import Forked, Later
+from ..jsontext import compact_json, compact_json_bytes
 from ..opendata.export import offer_runs
 from . import gemeentekaart
 from .adapter import Theme
@@ -32,7 +32,6 @@ from .coaches import coach_section
 from .data import (
     COLUMNS,
     SHARD_SIZE,
-    compact_json,
     detail_record,
     positions,
     reference_files,
@@ -108,7 +107,7 @@ class OfferRenderer:
         texts = summary(data)  # (the page, its row and its records show the same texts)
         detail = detail_record(offer, self.pages.labels, texts)
         page = self.shell.stamp(data.titel, offer_description(offer, texts),
-                                compact(self.pages.offer_body(offer, texts, detail))
+                                self.pages.offer_body(offer, texts, detail)
                                 ).encode("utf-8")
         parts = OfferParts(
             key=key, id=offer.id, gemeente_slug=offer.gemeente_slug, gemeente=offer.gemeente,
@@ -125,14 +124,6 @@ class OfferRenderer:
 
 KEY = attrgetter("key")  # an entry's key, for memo keys
 SEARCH = attrgetter("search")
-INDENT = re.compile(r"\n[ \t]*(?:\n[ \t]*)*")
-
-
-def compact(body: str) -> str:
-    """A page body without indentation and blank lines (kept as is around <pre> blocks)."""
-    return body if "<pre" in body else INDENT.sub("\n", body)
-
-
 def photo_stamp(path: Path) -> tuple[str, str, int, int]:
     """A photo's source, name, size and mtime (a changed photo makes its entry stale)."""
     stat = os.stat(path)
@@ -221,7 +212,7 @@ def write_data_files(ordered: list[OfferParts], ref: Reference, coaches, out: Ou
     entries changed), the reference files and coaches.json; return two files' sizes."""
     memo = lambda name, make: cache.memo(f"{name}:{cache.build_key}", make)  # noqa: E731
     files = {**reference_files(ref, memo),
-             "coaches.json": compact_json(coaches_file(list(coaches))).encode("utf-8")}
+             "coaches.json": compact_json_bytes(coaches_file(list(coaches)))}
     for rel, data in files.items():
         out.write(f"data/{rel}", data)
     made = {"zoek.json": (partial(search_json_from_runs, ordered, ref, cache), ordered)}
@@ -236,7 +227,7 @@ def write_data_files(ordered: list[OfferParts], ref: Reference, coaches, out: Ou
 
 def search_json(ordered: list[OfferParts], ref: Reference) -> bytes:
     """data/zoek.json from the offers in search order."""
-    return compact_json(search_file(list(map(SEARCH, ordered)), ref)).encode("utf-8")
+    return compact_json_bytes(search_file(list(map(SEARCH, ordered)), ref))
 
 
 def search_json_from_runs(ordered: list[OfferParts], ref: Reference, cache) -> bytes:
@@ -280,12 +271,12 @@ def search_run(run: list[OfferParts]) -> bytes:
             out[name] = [values[0], values[-1], "".join(f",{d}" for d in deltas)]
         else:
             out[name] = compact_json(values)[1:-1]
-    return compact_json(out).encode()
+    return compact_json_bytes(out)
 
 
 def details_json(members: list[OfferParts]) -> bytes:
     """One detail shard."""
-    return compact_json([item.detail for item in members]).encode("utf-8")
+    return compact_json_bytes([item.detail for item in members])
 
 
 MAP_FRAME = ('<iframe class="bk-gemeentekaart" src="kaart.html" loading="lazy" '

@@ -1,0 +1,18 @@
+"""Compact JSON for the site's data files, the downloads and the pages' embedded records.
+
+orjson writes the same text as `json.dumps(value, ensure_ascii=False, separators=(",", ":"))`
+for the values the build makes (dicts with text keys, lists, text, numbers, booleans, None),
+five to ten times faster: at 50,000 offers the build writes about 150,000 such texts.
+"""
+
+import orjson
+
+
+def compact_json_bytes(value) -> bytes:
+    """The value as compact UTF-8 JSON."""
+    return orjson.dumps(value)
+
+
+def compact_json(value) -> str:
+    """The value as compact JSON text (non-ASCII characters kept as they are)."""
+    return orjson.dumps(value).decode("utf-8")
