@@ -138,8 +138,9 @@ def entry_key(build_key: str, offer_id: str, digest: str) -> str:
 def packed_entry(key: str, parts: object, page: bytes) -> tuple[str, bytes, bytes]:
     """One offer's cache row: (key, pickled products, page). The products named in their
     class's LAZY (the big ones, needed only for the files being made again) are pickled apart,
-    after the others: `BuildCache.parts` reads them only when they are asked for. The page is
-    kept as it is: compressing it cost more time per offer than storing the extra bytes."""
+    after the others: `BuildCache.parts` reads them only when they are asked for. The page
+    (what render.stored_page makes a page of) is kept as it is: compressing it cost more time
+    per offer than storing the extra bytes."""
     light = attributes(parts)
     heavy = {name: light.pop(name) for name in getattr(type(parts), "LAZY", ()) if name in light}
     first = pickle.dumps((type(parts), light), pickle.HIGHEST_PROTOCOL)
@@ -319,7 +320,7 @@ class BuildCache:
         self.read_rows: set[str] = set()  # segments `parts` found whole in the rows table
         self._segments: tuple[list, list] = ([], [])  # the keys `parts` was asked for, in runs
         self.put_keys: set[str] = set()  # entries stored by this build
-        self.fresh_pages: dict[str, bytes] = {}  # key -> compressed page, made by this build
+        self.fresh_pages: dict[str, bytes] = {}  # key -> stored page, made by this build
         self.build_key = ""  # set by the pipeline: memo keys of build-wide files include it
         self._files: dict | None = None  # the offer files' index, loaded when first asked for
         self._stamps: Stamps | None = None
@@ -411,7 +412,8 @@ class BuildCache:
         return pickle.loads(row[0])  # noqa: S301 (our own cache file)
 
     def page(self, key: str) -> bytes:
-        """The rendered page of one entry (from memory when this build made it)."""
+        """The page of one entry as it was stored (render.stored_page makes the page of it;
+        from memory when this build made it)."""
         packed = self.fresh_pages.pop(key, None)
         if packed is None:
             row = self.db.execute("select page from entries where key = ?", (key,)).fetchone()

@@ -321,13 +321,13 @@ def make_one(source: Source, key: str, ref: Reference, renderer: OfferRenderer,
     offer, problems = check_source(path, source.root, source.raw, ref, today, str(path))
     if offer is None:
         return None, problems, []
-    parts, page = renderer.render(key, offer)
+    parts, page, stored = renderer.render(key, offer)
     parts.exports = offer_exports(offer, ref, renderer.pages.settings.site_url)
     parts.problems = problems
     files = []
     if staging is not None and not parts.expired(today):
         files = write_offer_files(staging, parts.id, page, parts.photos, parts.page_key)
-    return packed_entry(parts.key, parts, page), problems, files
+    return packed_entry(parts.key, parts, stored), problems, files
 
 
 def open_output(build: Build, previous: dict, staging: Path | None) -> Output:

@@ -126,10 +126,14 @@ def type_signature(row: dict) -> str:
     """The types of a row's non-empty values as one text ('column=type;...'): offers share
     a handful of signatures, so the build reads each one once."""
     pairs = []
-    for column, value in row.items():
-        kind = SCALAR_TYPES.get(type(value))  # (_value_type without a call for most values)
-        if kind is None:
-            kind = _value_type(value)
+    for column, value in row.items():  # (_value_type, without a call for most values)
+        if type(value) is str:
+            if not value:
+                continue
+            kind = "date" if len(value) == 10 and value[4] == "-" and _is_date(value) \
+                else "string"
+        else:
+            kind = SCALAR_TYPES.get(type(value)) or _value_type(value)
             if kind is None:
                 continue
         pairs.append(f"{column}={kind}")

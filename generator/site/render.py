@@ -8,6 +8,7 @@ state between calls, so workers can be started any way (fork, spawn or forkserve
 
 import datetime as dt
 import json
+import marshal
 import os
 import zlib
 from collections.abc import Callable
@@ -101,14 +102,15 @@ class OfferRenderer:
         self.shell = offer_shell
         self.codes = sorted(ref.activities)
 
-    def render(self, key: str, offer: Offer) -> tuple[OfferParts, bytes]:
-        """The parts and the full page of one offer."""
+    def render(self, key: str, offer: Offer) -> tuple[OfferParts, bytes, bytes]:
+        """The parts, the full page and the page as the cache keeps it (`stored_page`) of one
+        offer."""
         data = offer.data
         texts = summary(data)  # (the page, its row and its records show the same texts)
         detail = detail_record(offer, self.pages.labels, texts)
-        page = self.shell.stamp(data.titel, offer_description(offer, texts),
-                                self.pages.offer_body(offer, texts, detail)
-                                ).encode("utf-8")
+        filled = (data.titel, offer_description(offer, texts),
+                  self.pages.offer_body(offer, texts, detail))
+        page = self.shell.stamp(*filled).encode("utf-8")
         parts = OfferParts(
             key=key, id=offer.id, gemeente_slug=offer.gemeente_slug, gemeente=offer.gemeente,
             titel=data.titel, lat=offer.lat, lon=offer.lon,
@@ -119,7 +121,15 @@ class OfferRenderer:
             search=search_row(offer, self.codes),
             detail=detail,
         )
-        return parts, page
+        return parts, page, marshal.dumps(filled)
+
+
+def stored_page(shell: Shell, stored: bytes) -> bytes:
+    """An offer's page from what the cache keeps of it: its title, description and body
+    (marshalled), stamped into the offer shell. The shell is the same for every offer page
+    (and part of the build key): kept once, not once per entry, the cache is a fifth smaller
+    and a fresh build moves a fifth fewer bytes from the workers into it."""
+    return shell.stamp(*marshal.loads(stored)).encode("utf-8")  # noqa: S302 (our own cache)
 
 
 KEY = attrgetter("key")  # an entry's key, for memo keys
@@ -156,8 +166,9 @@ def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, the
         cache.write_out_soon()
     try:
         finish_home_page = write_home_page(ordered, settings, theme, out, cache)
+        offer_page = partial(stored_page, theme.shells[3])
         out.write_many([(f"aanbod/{item.id}/index.html", item.page_key, item.key)
-                        for item in parts], cache.page)
+                        for item in parts], lambda key: offer_page(cache.page(key)))
         for item in parts:
             for source, name, _size, _mtime in item.photos:
                 out.copy(f"aanbod/{item.id}/{name}", Path(source))
