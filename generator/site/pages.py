@@ -84,8 +84,9 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     md = markdown_renderer()
     # markdown-it with HTML disabled escapes everything it does not render itself
+    # (without its last line break: the template has its own)
     env.filters["markdown"] = lambda text: Markup(  # noqa: S704
-        plain_paragraphs(text) or md.render(text))
+        (plain_paragraphs(text) or md.render(text)).rstrip("\n"))
     env.filters["slug"] = slugify
     env.filters["fact"] = fact_text
     env.filters["date"] = date_text
