@@ -19,7 +19,9 @@ ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"  # (lowercase: email-validator lowercases
 LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 PLAIN = re.compile(rf"{ATOM}(?:\.{ATOM})*@(?:{LABEL}\.)+[a-z]{{2,63}}")
 LOCAL_MAX, ADDRESS_MAX, DOMAIN_MAX = 64, 254, 253
-RESERVED = tuple(SPECIAL_USE_DOMAIN_NAMES)
+# a domain that is one of the special-use names or under one ("test", "x.invalid")
+RESERVED = re.compile(r"(?:^|\.)(?:" + "|".join(map(re.escape, SPECIAL_USE_DOMAIN_NAMES))
+                      + r")$")
 
 
 def plain_address(value: object) -> bool:
@@ -28,7 +30,7 @@ def plain_address(value: object) -> bool:
         return False
     local, domain = value.rsplit("@", 1)
     return (len(local) <= LOCAL_MAX and len(domain) <= DOMAIN_MAX and "--" not in domain
-            and not any(domain == r or domain.endswith("." + r) for r in RESERVED))
+            and not RESERVED.search(domain))
 
 
 def _fast(value, handler):

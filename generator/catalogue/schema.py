@@ -62,9 +62,10 @@ def suggestion(value: str, choices: list[str]) -> str:
 def one_of(choices: list[str], what: str):
     """A validator that accepts one of `choices` (ignoring case) and returns its spelling."""
     lookup = {c.lower(): c for c in choices}
+    exact = {c: c for c in choices}  # (most values are written as listed)
 
     def check(value: str) -> str:
-        found = lookup.get(value.strip().lower())
+        found = exact.get(value) or lookup.get(value.strip().lower())
         if found is None:
             raise fail(f"onbekende {what} '{value}'.{suggestion(value, choices)}")
         return found

@@ -9,7 +9,8 @@ text, combined from the pieces' CRCs as zlib's crc32_combine does.
 """
 
 import struct
-import zlib
+
+from isal import isal_zlib  # deflate by Intel's ISA-L: the format of zlib, four times as fast
 
 HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x04\xff"  # no name, mtime 0, fastest, OS unknown
 FINAL = b"\x03\x00"  # an empty final block (fixed Huffman codes)
@@ -18,10 +19,11 @@ POLY = 0xEDB88320  # CRC-32's polynomial, bit-reflected
 
 
 def piece(data: bytes, level: int) -> bytes:
-    """The text compressed as a piece of a gzip file: CRC-32, length, deflate data."""
-    deflate = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
-    body = deflate.compress(data) + deflate.flush(zlib.Z_SYNC_FLUSH)
-    return PIECE.pack(zlib.crc32(data), len(data)) + body
+    """The text compressed as a piece of a gzip file: CRC-32, length, deflate data (`level`:
+    ISA-L's 0 to 3)."""
+    deflate = isal_zlib.compressobj(level, isal_zlib.DEFLATED, -isal_zlib.MAX_WBITS)
+    body = deflate.compress(data) + deflate.flush(isal_zlib.Z_SYNC_FLUSH)
+    return PIECE.pack(isal_zlib.crc32(data), len(data)) + body
 
 
 def joined(pieces: list[bytes]) -> bytes:

@@ -4,10 +4,18 @@ import csv
 import json
 
 import frictionless
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.catalogue.load import load_catalogue
 from generator.catalogue.reference import load_reference
-from generator.opendata.export import export_catalogue, offer_jsonld, public_columns
+from generator.opendata.export import (
+    _value_type,
+    export_catalogue,
+    offer_jsonld,
+    public_columns,
+    type_signature,
+)
 
 from .conftest import TODAY
 
@@ -84,3 +92,23 @@ def test_csv_line_is_the_line_dictwriter_writes():
         assert csv_line(row) == line.getvalue()
     with pytest.raises(ValueError, match="geheim"):
         csv_line({"id": "a/b", "geheim": "x"})
+
+
+ROW_VALUES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) \
+    | st.sampled_from(["", "2026-12-07", "2026-02-30", "2026-1207xx", "tekst", "10:00"]) \
+    | st.text(max_size=12)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.dictionaries(st.sampled_from(["a", "b_c", "d", "e"]), ROW_VALUES))
+def test_type_signature_gives_each_value_its_table_schema_type(row):
+    """Each non-empty value with the type _value_type gives it, in the row's order."""
+    expected = ";".join(f"{k}={_value_type(v)}" for k, v in row.items() if _value_type(v))
+    assert type_signature(row) == expected
+
+
+def test_type_signature_of_dates_numbers_and_text():
+    """A date only where the day exists; empty text and None leave the column out."""
+    row = {"d": "2026-12-07", "n": "2026-02-30", "i": 3, "f": 2.5, "b": False, "e": "",
+           "z": None, "t": "x"}
+    assert type_signature(row) == "d=date;n=string;i=integer;f=number;b=boolean;t=string"

@@ -1,0 +1,53 @@
+"""Pages are published without the templates' indentation, and the cache gives back the pages
+it was given: the parts of rendering that were made cheaper per offer."""
+
+import re
+
+from generator.pipeline import build_site
+from generator.site.pages import TEMPLATES, compact, environment
+
+from .conftest import ROOT, TODAY
+from .test_incremental import snapshot
+
+INDENTED = re.compile(r"\n[ \t]|\n\n")
+
+
+def test_templates_are_read_without_indentation_and_blank_lines():
+    """The loader hands Jinja the templates compacted (the files keep their indentation)."""
+    env = environment()
+    for path in TEMPLATES.glob("*.html"):
+        written = path.read_text("utf-8")
+        read, _file, _current = env.loader.get_source(env, path.name)
+        assert INDENTED.search(written), f"{path.name} has no indentation to drop"
+        assert not INDENTED.search(read), path.name
+        assert read.split() == written.split(), path.name  # only whitespace went
+
+
+def test_offer_text_with_indentation_is_compacted_except_around_pre():
+    """Indentation and blank lines an offer's own text brings in go; a <pre> keeps them."""
+    assert compact("<p>Eerst\n    dan\n\n\n<p>straks</p>") == "<p>Eerst\ndan\n<p>straks</p>"
+    assert compact("<p>al compact</p>\n<p>ja</p>") == "<p>al compact</p>\n<p>ja</p>"
+    code = "<pre><code>a\n    b\n</code></pre>\n\n<p>x</p>"
+    assert compact(code) == code
+
+
+def test_offer_pages_have_no_indented_lines(site_dir):
+    """Every offer page of the example site is written compact (none holds a <pre>)."""
+    pages = sorted((site_dir / "aanbod").glob("*/*/index.html"))
+    assert pages
+    for page in pages:
+        text = page.read_text("utf-8")
+        assert "<pre" not in text
+        assert not INDENTED.search(text), page
+
+
+def test_a_site_built_from_a_warm_cache_into_a_new_folder_is_the_fresh_site(project, tmp_path):
+    """Every page then comes from the cache (which keeps an offer page without its shell):
+    the files are byte for byte those of the build that rendered them, as for the first
+    build of `mkdocs serve`, which builds into a new temporary folder."""
+    offers, site, cache, _report = project
+    other = tmp_path / "elders"
+    report = build_site(offers, other, ROOT / "mkdocs.yml", today=TODAY, cache_dir=cache)
+    assert report["rendered"] == 0 and report["reused"] == 3
+    built = {rel: data for rel, (_mtime, data) in snapshot(other).items()}
+    assert built == {rel: data for rel, (_mtime, data) in snapshot(site).items()}
