@@ -311,6 +311,8 @@ class BuildCache:
         else:
             path = ":memory:"
         self.path = None if folder is None else path
+        # compiled page templates (site/pages.py: Jinja's bytecode cache), None without a folder
+        self.compiled_dir = None if folder is None else Path(folder) / "templates"
         self.db = sqlite3.connect(path, timeout=60)
         self.db.execute(f"pragma cache_size = -{CACHE_KIB}")
         self.db.executescript(SCHEMA)

@@ -234,7 +234,7 @@ def make_parts(todo: list[tuple[Source, str]], ref: Reference, build: Build,
     if not todo:
         return [], []
     args = (ref.folder, build.settings, build.theme.shells[3], build.today, staging,
-            cache.build_key)
+            cache.build_key, cache.compiled_dir)
     if len(todo) < PARALLEL_FROM or build.jobs < 2:
         return store(make_chunk((todo, *args)), cache, staging is None)
     chunks = [(todo[i:i + CHUNK], *args) for i in range(0, len(todo), CHUNK)]
@@ -298,20 +298,20 @@ def make_chunk(args) -> list[tuple]:
     problems, files written) each, the row pickled and compressed here so the parent process
     only stores it (the parts travel once, inside the row). With a staging folder, the pages
     of visible offers are written there."""
-    todo, reference_dir, settings, shell, today, staging, build_key = args
+    todo, reference_dir, settings, shell, today, staging, build_key, compiled_dir = args
     ref = load_reference(reference_dir)
-    renderer = offer_renderer(build_key, settings, reference_dir, shell)
+    renderer = offer_renderer(build_key, settings, reference_dir, shell, compiled_dir)
     with gc_paused():  # (the objects made here are either kept or freed at the end)
         return [make_one(source, key, ref, renderer, today, staging) for source, key in todo]
 
 
 @lru_cache(maxsize=4)
 def offer_renderer(build_key: str, settings: Settings, reference_dir: Path,
-                   shell) -> OfferRenderer:
+                   shell, compiled_dir: Path | None = None) -> OfferRenderer:
     """A renderer for these inputs, made once per process and build key (its templates take
     ~20 ms to compile, and a worker gets many chunks; the build key changes with the
     templates, so a changed template is never rendered from an old compile)."""
-    return OfferRenderer(settings, load_reference(reference_dir), shell)
+    return OfferRenderer(settings, load_reference(reference_dir), shell, compiled_dir)
 
 
 def make_one(source: Source, key: str, ref: Reference, renderer: OfferRenderer,

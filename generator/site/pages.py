@@ -10,7 +10,13 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    Template,
+    select_autoescape,
+)
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from PIL import Image
@@ -78,10 +84,16 @@ def compact(body: str) -> str:
     return body if "<pre" in body else INDENT.sub("\n", body)
 
 
-def environment() -> Environment:
-    """The Jinja2 environment for page bodies (autoescaped)."""
+def environment(compiled_dir: Path | None = None) -> Environment:
+    """The Jinja2 environment for page bodies (autoescaped). `compiled_dir`: where compiled
+    templates are kept between builds (Jinja's bytecode cache, keyed by each template's text:
+    compiling the offer template takes ~40 ms, a tenth of a rebuild after one edit)."""
+    cache = None
+    if compiled_dir is not None:
+        compiled_dir.mkdir(parents=True, exist_ok=True)
+        cache = FileSystemBytecodeCache(str(compiled_dir))
     env = Environment(loader=CompactLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                      trim_blocks=True, lstrip_blocks=True)
+                      trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache)
     md = markdown_renderer()
     # markdown-it with HTML disabled escapes everything it does not render itself
     # (without its last line break: the template has its own)
@@ -156,12 +168,13 @@ class Shell:
 class PageRenderer:
     """Renders offer and index page bodies with shared settings and reference data."""
 
-    def __init__(self, settings: Settings, ref: Reference):
-        """Keep the settings; templates are compiled on first use."""
+    def __init__(self, settings: Settings, ref: Reference, compiled_dir: Path | None = None):
+        """Keep the settings; templates are compiled on first use (or read from
+        `compiled_dir`, see environment())."""
         self.settings = settings
         self.ref = ref
         self.labels = {code: act.label for code, act in ref.activities.items()}
-        self.env = environment()
+        self.env = environment(compiled_dir)
 
     @cached_property
     def offer_template(self):

@@ -96,9 +96,11 @@ class OfferParts:
 class OfferRenderer:
     """Renders one offer's page and rows (templates compiled once per renderer)."""
 
-    def __init__(self, settings: Settings, ref: Reference, offer_shell: Shell):
-        """Compile the templates; keep the shell offer pages are stamped into."""
-        self.pages = PageRenderer(settings, ref)
+    def __init__(self, settings: Settings, ref: Reference, offer_shell: Shell,
+                 compiled_dir: Path | None = None):
+        """Compile the templates (or read them from `compiled_dir`); keep the shell offer
+        pages are stamped into."""
+        self.pages = PageRenderer(settings, ref, compiled_dir)
         self.shell = offer_shell
         self.codes = sorted(ref.activities)
 
@@ -153,7 +155,7 @@ def render_site(parts: list[OfferParts], ref: Reference, settings: Settings, the
             if rel != HOME:
                 out.copy(rel, theme.folder / rel)
     ordered = search_order(parts)
-    renderer = PageRenderer(settings, ref)
+    renderer = PageRenderer(settings, ref, cache.compiled_dir)
     # grouped in the order of the index pages' lists (by title), so no list is sorted again
     groups = groupings(sorted(parts, key=lambda p: (p.titel.lower(), p.id)), ref)
     plan = index_pages(groups, renderer, theme.shells[2], cache, coaches)

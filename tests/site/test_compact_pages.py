@@ -51,3 +51,26 @@ def test_a_site_built_from_a_warm_cache_into_a_new_folder_is_the_fresh_site(proj
     assert report["rendered"] == 0 and report["reused"] == 3
     built = {rel: data for rel, (_mtime, data) in snapshot(other).items()}
     assert built == {rel: data for rel, (_mtime, data) in snapshot(site).items()}
+
+
+def test_a_rebuild_reads_the_compiled_templates_from_the_cache(project, monkeypatch):
+    """The templates compiled by one build are not compiled again by the next one (Jinja's
+    bytecode cache in the cache folder, keyed by each template's text)."""
+    from jinja2 import Environment
+
+    offers, site, cache, _report = project
+    assert sorted((cache / "templates").glob("__jinja2_*.cache"))
+    compiled = []
+    real = Environment.compile
+    monkeypatch.setattr(Environment, "compile",
+                        lambda self, source, *args, **kwargs:
+                        compiled.append(args[0] if args else kwargs.get("name"))
+                        or real(self, source, *args, **kwargs))
+    path = offers / "rotterdam" / "stoelyoga-test.yaml"
+    path.write_text(path.read_text("utf-8").replace("Stoelyoga in de test", "Stoelyoga nu"),
+                    encoding="utf-8")
+    report = build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=cache)
+    assert report["rendered"] == 1
+    assert "Stoelyoga nu" in (site / "aanbod" / "rotterdam" / "stoelyoga-test" /
+                              "index.html").read_text("utf-8")
+    assert "offer.html" not in compiled and "list.html" not in compiled
