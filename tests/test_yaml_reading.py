@@ -230,3 +230,12 @@ def test_locate_takes_last_duplicate():
 def test_locate_on_broken_yaml_gives_first_line(text):
     """On text that does not parse, locate falls back to 1:1 instead of raising."""
     assert locate(text, ("titel",)) == (1, 1)
+
+
+def test_a_tab_deep_in_the_file_is_found():
+    """A tab on a later line is reported too (the scan is skipped only for files without any)."""
+    text = "".join(f"veld{n}: waarde\n" for n in range(40)) + "blok:\n\tb: 1\n"
+    data, problems = read(text)
+    assert data is None
+    assert [(p.line, p.column) for p in problems] == [(42, 1)]
+    assert "tab gebruikt om in te springen" in problems[0].message

@@ -74,3 +74,12 @@ def test_a_rebuild_reads_the_compiled_templates_from_the_cache(project, monkeypa
     assert "Stoelyoga nu" in (site / "aanbod" / "rotterdam" / "stoelyoga-test" /
                               "index.html").read_text("utf-8")
     assert "offer.html" not in compiled and "list.html" not in compiled
+
+
+def test_lists_on_an_offer_page_are_joined_with_commas(site_dir):
+    """The conditions to check with a doctor first, and the languages, as one line each
+    (joined before the template)."""
+    page = (site_dir / "aanbod" / "rotterdam" / "fitness-diabetes-delfshaven" /
+            "index.html").read_text("utf-8")
+    assert "bij: diabetes, hart- en vaatziekten." in page
+    assert re.search(r"De begeleiding spreekt: [^<.]+\.", page)
