@@ -136,6 +136,8 @@ def stored_page(shell: Shell, stored: bytes) -> bytes:
 
 KEY = attrgetter("key")  # an entry's key, for memo keys
 SEARCH = attrgetter("search")
+
+
 def photo_stamp(path: Path) -> tuple[str, str, int, int]:
     """A photo's source, name, size and mtime (a changed photo makes its entry stale)."""
     stat = os.stat(path)
