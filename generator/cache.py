@@ -459,6 +459,13 @@ class BuildCache:
         return {k: zlib.decompress(v)
                 for k, v in _rows_with_keys(self.db, "key, value from blobs", keys)}
 
+    def store_memos(self, made: dict[str, bytes]) -> None:
+        """Store memo entries made ahead, elsewhere (a build worker's download pieces, which
+        are compressed already): found by `lookup` and `lookup_many` from now on, but kept
+        after this build only when asked for (`remember`) by it."""
+        self.db.executemany("insert or replace into blobs values (?, ?)",
+                            [(key, zlib.compress(value, 0)) for key, value in made.items()])
+
     def remember(self, made: dict[str, bytes | None], level: int = 1) -> None:
         """Mark memo entries as used by this build, storing those made now (`None`: found in
         the cache, nothing to store)."""

@@ -28,7 +28,14 @@ from .catalogue.problems import Problem
 from .catalogue.reference import Reference, load_reference
 from .catalogue.schema import json_schema
 from .forked import Done, Forked
-from .opendata.export import check_package, memo_names, offer_exports, published_downloads
+from .opendata.export import (
+    check_package,
+    memo_names,
+    offer_exports,
+    published_downloads,
+    run_memos,
+    starts_run,
+)
 from .site import adapter, pages
 from .site.adapter import Theme, drop_shells, plain_settings, start_theme, theme_in
 from .site.data import REFERENCE_FILES, reference_files
@@ -237,7 +244,7 @@ def make_parts(todo: list[tuple[Source, str]], ref: Reference, build: Build,
             cache.build_key, cache.compiled_dir)
     if len(todo) < PARALLEL_FROM or build.jobs < 2:
         return store(make_chunk((todo, *args)), cache, staging is None)
-    chunks = [(todo[i:i + CHUNK], *args) for i in range(0, len(todo), CHUNK)]
+    chunks = [(chunk, *args) for chunk in chunked(todo)]
     say = build.progress or (lambda message: None)
     made: list[tuple] = []
     files: list[tuple] = []
@@ -254,10 +261,26 @@ def make_parts(todo: list[tuple[Source, str]], ref: Reference, build: Build,
     return made, files
 
 
-def store(chunk: list[tuple], cache: BuildCache,
+def chunked(todo: list[tuple[Source, str]]) -> list[list[tuple[Source, str]]]:
+    """The offers to build in chunks of about CHUNK for the workers, cut where a run of the
+    downloads begins (so a worker makes the pieces of whole runs: `run_memos`), or else at
+    twice CHUNK."""
+    chunks: list[list] = [[]]
+    for item in todo:
+        size = len(chunks[-1])
+        if size and (size >= 2 * CHUNK or (size >= CHUNK // 2 and starts_run(item[0].id))):
+            chunks.append([])
+        chunks[-1].append(item)
+    return chunks
+
+
+def store(chunk: tuple[list[tuple], dict], cache: BuildCache,
           keep_pages: bool) -> tuple[list[tuple], list[tuple]]:
-    """Put a chunk's cache rows into the cache; return its (parts, problems) and the files
-    its worker wrote (keep_pages: keep the pages in memory for render_site to write)."""
+    """Put a chunk's cache rows and the download pieces made with them into the cache;
+    return its (parts, problems) and the files its worker wrote (keep_pages: keep the pages
+    in memory for render_site to write)."""
+    chunk, memos = chunk
+    cache.store_memos(memos)
     cache.put_packed([entry for entry, _problems, _files in chunk if entry is not None],
                      keep_pages)
     made = [(unpack_parts(entry[1]) if entry else None, problems)
@@ -293,16 +316,21 @@ def premake_reference_files(ref: Reference, cache: BuildCache) -> None:
     reference_files(ref, lambda name, make: cache.memo(f"{name}:{cache.build_key}", make))
 
 
-def make_chunk(args) -> list[tuple]:
-    """validate -> enrich -> render -> export for a list of files; (cache row or None,
-    problems, files written) each, the row pickled and compressed here so the parent process
-    only stores it (the parts travel once, inside the row). With a staging folder, the pages
-    of visible offers are written there."""
+def make_chunk(args) -> tuple[list[tuple], dict[str, bytes]]:
+    """validate -> enrich -> render -> export for a list of files: (cache row or None,
+    problems, files written) each, the row pickled here so the parent process only stores
+    it (the parts travel once, inside the row); and the memo entries of the downloads'
+    runs among the visible offers (`run_memos`, keyed as `start_export` looks them up).
+    With a staging folder, the pages of visible offers are written there."""
     todo, reference_dir, settings, shell, today, staging, build_key, compiled_dir = args
     ref = load_reference(reference_dir)
     renderer = offer_renderer(build_key, settings, reference_dir, shell, compiled_dir)
     with gc_paused():  # (the objects made here are either kept or freed at the end)
-        return [make_one(source, key, ref, renderer, today, staging) for source, key in todo]
+        made = [make_one(source, key, ref, renderer, today, staging) for source, key in todo]
+        visible = [parts for _entry, _problems, _files, parts in made
+                   if parts is not None and not parts.expired(today)]
+        memos = {f"{name}:{build_key}": value for name, value in run_memos(visible).items()}
+    return [(entry, problems, files) for entry, problems, files, _parts in made], memos
 
 
 @lru_cache(maxsize=4)
@@ -317,18 +345,18 @@ def offer_renderer(build_key: str, settings: Settings, reference_dir: Path,
 
 def make_one(source: Source, key: str, ref: Reference, renderer: OfferRenderer,
              today: dt.date, staging: Path | None) -> tuple:
-    """One offer's (cache row or None, problems, files written)."""
+    """One offer's (cache row or None, problems, files written, parts or None)."""
     path = source.path
     offer, problems = check_source(path, source.root, source.raw, ref, today, str(path))
     if offer is None:
-        return None, problems, []
+        return None, problems, [], None
     parts, page, stored = renderer.render(key, offer)
     parts.exports = offer_exports(offer, ref, renderer.pages.settings.site_url)
     parts.problems = problems
     files = []
     if staging is not None and not parts.expired(today):
         files = write_offer_files(staging, parts.id, page, parts.photos, parts.page_key)
-    return packed_entry(parts.key, parts, stored), problems, files
+    return packed_entry(parts.key, parts, stored), problems, files, parts
 
 
 def open_output(build: Build, previous: dict, staging: Path | None) -> Output:

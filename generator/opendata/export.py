@@ -259,14 +259,35 @@ GZIP_LEVEL = 1  # ISA-L level 1: as small as zlib level 1, a quarter of its time
 RUN_EVERY = 256  # (a rebuild compresses the run of a changed offer again: keep it short)
 
 
+def starts_run(offer_id: str) -> bool:
+    """True when a run begins at the offer with this id (about one in RUN_EVERY)."""
+    return zlib.crc32(offer_id.encode()) % RUN_EVERY == 0
+
+
 def offer_runs(items: list) -> list[list]:
     """Items (with `id`) in runs of about RUN_EVERY, cut where an id says so."""
     runs: list[list] = []
     for item in items:
-        if not runs or zlib.crc32(item.id.encode()) % RUN_EVERY == 0:
+        if not runs or starts_run(item.id):
             runs.append([])
         runs[-1].append(item)
     return runs
+
+
+def run_memos(items: list) -> dict[str, bytes]:
+    """What `published_downloads` memoises for the runs of `items` (name -> bytes): each
+    run's column types and its compressed pieces, named as they are for a run that is not
+    the first of the downloads. A build worker makes them for its chunk of offers, cut where
+    a run begins: the pieces of runs that are runs of the whole build are then made on all
+    cores (a run that is not, e.g. cut short by an invalid offer, has other members, so
+    another key, and is made by `published_downloads` itself)."""
+    made: dict[str, bytes] = {}
+    for run in offer_runs(items):
+        key = key_of(members=map(KEY, run))
+        made[_kinds_name(key)] = run_kinds(run)
+        for part, between in BETWEEN.items():
+            made[_piece_name(part, bool(between), key)] = run_piece(run, part, between, between)
+    return made
 
 
 def memo_names(items: list) -> list[str]:

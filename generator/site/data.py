@@ -12,7 +12,7 @@ from operator import itemgetter, sub
 from ..catalogue.offer import Offer
 from ..catalogue.reference import Reference
 from ..catalogue.vocab import ALLEEN_VOOR, DAGEN, DOELGROEP_BOOM, DOELGROEPEN, NIVEAUS, TALEN
-from ..jsontext import compact_json, compact_json_bytes
+from ..jsontext import compact_json_bytes
 from .gazetteer import gazetteer, gazetteer_file
 from .texts import PARTS, Summary, monthly_cost, part_of_day, summary
 
@@ -183,18 +183,6 @@ def pc4_file(ref: Reference) -> dict:
     rows = sorted(ref.postcodes.values(), key=lambda p: p.pc4)
     return {"scale": SCALE,
             "pc4": [[int(p.pc4), round(p.lat * SCALE), round(p.lon * SCALE)] for p in rows]}
-
-
-def data_files(parts: list, ref: Reference, memo) -> dict[str, str | bytes]:
-    """zoek.json, pc4.json, plaatsen.json and the detail shards (path under data/ -> text),
-    from the offers' parts already in search order. `memo(name, make)` keeps the files made
-    from the reference data alone between builds."""
-    files = {"zoek.json": compact_json(search_file([p.search for p in parts], ref)),
-             **reference_files(ref, memo)}
-    for start in range(0, len(parts), SHARD_SIZE):
-        records = [p.detail for p in parts[start:start + SHARD_SIZE]]
-        files[f"details/{start // SHARD_SIZE}.json"] = compact_json(records)
-    return files
 
 
 REFERENCE_FILES = ("pc4.json", "plaatsen.json")  # the files reference_files makes

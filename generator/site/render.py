@@ -69,7 +69,7 @@ class OfferParts:
     photos: list[tuple[str, str, int, int]]  # (source path, file name, size, mtime_ns)
     list_row: str
     search: dict
-    detail: dict
+    detail: bytes  # the record of the detail shards, as compact JSON
     exports: dict = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     _load: object = field(default=None, repr=False, compare=False)  # reads the LAZY parts
@@ -121,7 +121,7 @@ class OfferRenderer:
             photos=[photo_stamp(offer.path.parent / p.bestand) for p in data.fotos],
             list_row=self.pages.list_row(offer, "../../", texts),
             search=search_row(offer, self.codes),
-            detail=detail,
+            detail=compact_json_bytes(detail),
         )
         return parts, page, marshal.dumps(filled)
 
@@ -290,8 +290,8 @@ def search_run(run: list[OfferParts]) -> bytes:
 
 
 def details_json(members: list[OfferParts]) -> bytes:
-    """One detail shard."""
-    return compact_json_bytes([item.detail for item in members])
+    """One detail shard: the JSON list of its offers' records (each kept as JSON)."""
+    return b"[" + b",".join([item.detail for item in members]) + b"]"
 
 
 MAP_FRAME = ('<iframe class="bk-gemeentekaart" src="kaart.html" loading="lazy" '

@@ -312,7 +312,7 @@ def test_pages_written_by_the_workers_are_the_pages_of_a_serial_build(tmp_path, 
     build_site(offers, serial, ROOT / "mkdocs.yml", today=later, cache_dir=tmp_path / "c1",
                jobs=1)
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(pipeline, "CHUNK", 2)
+    monkeypatch.setattr(pipeline, "CHUNK", 1)  # (chunks of 1 or 2)
     parallel = tmp_path / "parallel"
     report = build_site(offers, parallel, ROOT / "mkdocs.yml", today=later,
                         cache_dir=tmp_path / "c2", jobs=2)

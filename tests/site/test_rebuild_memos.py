@@ -3,6 +3,7 @@ the light parts of the entries in segments, and stat-based memos of folder hashe
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import zlib
 from pathlib import Path
@@ -121,7 +122,8 @@ def test_segment_rows_are_the_entries(project):
     assert {k: attributes(p) for k, p in from_rows.items()} == \
         {k: attributes(p) for k, p in from_entries.items()}
     assert all("detail" not in attributes(p) for p in from_rows.values())
-    assert [p.detail["id"] for p in from_rows.values()] == [p.id for p in from_rows.values()]
+    assert [json.loads(p.detail)["id"] for p in from_rows.values()] == \
+        [p.id for p in from_rows.values()]
     cache.close()
     assert all(Path(p.photos[0][0]).is_file() for p in from_rows.values() if p.photos)
 
