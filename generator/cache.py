@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from functools import lru_cache, partial
 from pathlib import Path
 
+from isal import isal_zlib
+
 SCHEMA = """
 drop table if exists offers;
 create table if not exists entries (key text primary key, light blob, heavy blob, page blob);
@@ -93,6 +95,13 @@ class Stamps:
         if st.st_mtime_ns < self.settled and st.st_ctime_ns < self.settled:
             self.seen[path] = (mark, found)
         return found.encode()
+
+
+def packed(data: bytes, level: int = 1) -> bytes:
+    """Bytes compressed for the cache: a zlib stream (zlib.decompress reads it back). Made by
+    ISA-L at `level` 1 to 3 (at 1 a third of zlib's time at 1, ~2 % larger: the products of a
+    fresh 50k build, 67 MB, 0.42 s -> 0.13 s); stored as they are at 0 (compressed already)."""
+    return isal_zlib.compress(data, level) if level else zlib.compress(data, 0)
 
 
 def digest(data: bytes) -> str:
@@ -441,8 +450,8 @@ class BuildCache:
             self.fresh_pages.update((key, page) for key, _parts, page in entries)
 
     def memo(self, key: str, make, level: int = 1) -> bytes:
-        """The bytes stored under `key`, made (and stored) by `make()` the first time (zlib
-        `level` 0 for bytes that are compressed already)."""
+        """The bytes stored under `key`, made (and stored) by `make()` the first time (its
+        `level` 0 for bytes that are compressed already, 1 to 3 else: see `packed`)."""
         self.used_blobs.add(key)
         value = self.lookup(key)
         if value is None:
@@ -464,13 +473,13 @@ class BuildCache:
         are compressed already): found by `lookup` and `lookup_many` from now on, but kept
         after this build only when asked for (`remember`) by it."""
         self.db.executemany("insert or replace into blobs values (?, ?)",
-                            [(key, zlib.compress(value, 0)) for key, value in made.items()])
+                            [(key, packed(value, 0)) for key, value in made.items()])
 
     def remember(self, made: dict[str, bytes | None], level: int = 1) -> None:
         """Mark memo entries as used by this build, storing those made now (`None`: found in
         the cache, nothing to store)."""
         self.used_blobs.update(made)
-        new = [(key, zlib.compress(value, level)) for key, value in made.items()
+        new = [(key, packed(value, level)) for key, value in made.items()
                if value is not None]
         if new:
             self.db.executemany("insert or replace into blobs values (?, ?)", new)
@@ -486,7 +495,7 @@ class BuildCache:
         value = make()
         found = digest(value)
         self.db.execute("insert or replace into products values (?, ?, ?)",
-                        (key, found, zlib.compress(value, 1)))
+                        (key, found, packed(value)))
         return found, lambda: value
 
     def product_bytes(self, key: str) -> bytes:
@@ -501,7 +510,7 @@ class BuildCache:
         return dict(_rows_with_keys(self.db, "key, digest from products", keys))
 
     def store_products(self, rows: list[tuple[str, str, bytes]]) -> None:
-        """Store products made elsewhere: (key, digest, bytes compressed with zlib) each."""
+        """Store products made elsewhere: (key, digest, bytes compressed by `packed`) each."""
         self.used_products.update(key for key, _digest, _packed in rows)
         self.db.executemany("insert or replace into products values (?, ?, ?)", rows)
 

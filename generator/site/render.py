@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import marshal
 import os
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -19,7 +18,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import ClassVar
 
-from ..cache import key_of
+from ..cache import key_of, packed
 from ..catalogue.coaches import coaches_file
 from ..catalogue.offer import Offer
 from ..catalogue.problems import Problem
@@ -399,7 +398,7 @@ def make_products(todo: list[tuple[str, str, Callable[[], bytes]]], out: Output)
     for rel, key, make in todo:
         data = make()
         wrote = out.write(rel, data)
-        made.append((rel, key, out.manifest[rel], wrote, zlib.compress(data, 1)))
+        made.append((rel, key, out.manifest[rel], wrote, packed(data)))
     return made
 
 

@@ -9,6 +9,8 @@ import zlib
 from pathlib import Path
 from typing import ClassVar
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from generator import cache as cache_module
@@ -18,6 +20,7 @@ from generator.cache import (
     _unpack_rows,
     attributes,
     key_of,
+    packed,
     segments,
 )
 from generator.catalogue.problems import Problem
@@ -361,3 +364,19 @@ def test_lookups_of_many_keys_go_in_batches_and_miss_none(monkeypatch):
     assert cache.product_digests([*keys, "nee"]) == {k: f"d{k}" for k in keys}
     assert cache.lookup_many([*keys, "nee"]) == {k: k.encode() for k in keys}
     cache.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=5000), st.integers(min_value=0, max_value=3))
+def test_packed_bytes_are_a_zlib_stream_of_the_bytes(data, level):
+    """What the cache stores (ISA-L) is read back with zlib, at every level it uses."""
+    assert zlib.decompress(packed(data, level)) == data
+
+
+def test_packed_pages_are_compressed_and_stored_as_they_are_at_level_0():
+    page = ("<li><a href='../x/'>Wandelen in het park</a> maandag 10:00</li>" * 400).encode()
+    assert len(packed(page)) < len(page) / 10
+    assert len(packed(page, 0)) > len(page)  # (level 0: the bytes as they are, framed)
+    product = BuildCache(None)
+    digest_, read = product.product("k", lambda: page)
+    assert read() == page and product.product_bytes("k") == page
