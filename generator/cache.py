@@ -18,6 +18,7 @@ import time
 import zlib
 from collections.abc import Iterable
 from functools import lru_cache, partial
+from operator import attrgetter
 from pathlib import Path
 
 from isal import isal_zlib
@@ -233,10 +234,9 @@ class RowPlan:
         self.cut = (at[0] if at else len(public)) \
             if together and init[:len(public)] == public else None
         self.gap = (None,) * len(at)
-
-    def row(self, item: object) -> tuple:
-        """The light values of one object, in the plan's order."""
-        return tuple(getattr(item, name) for name in self.names)
+        # the light values of one object, in the plan's order (a tuple, made in C)
+        self.row = attrgetter(*self.names) if len(self.names) > 1 else \
+            lambda item: (getattr(item, self.names[0]),)
 
     def make(self, values: tuple) -> object:
         """An object again from `row`'s values (its LAZY fields unset)."""

@@ -380,3 +380,19 @@ def test_packed_pages_are_compressed_and_stored_as_they_are_at_level_0():
     product = BuildCache(None)
     digest_, read = product.product("k", lambda: page)
     assert read() == page and product.product_bytes("k") == page
+
+
+@dataclasses.dataclass
+class OneLight:
+    """A class with one light field (and a LAZY one)."""
+
+    key: str
+    heavy: str = ""
+    LAZY: ClassVar[tuple[str, ...]] = ("heavy",)
+
+
+def test_segment_of_a_class_with_one_light_field():
+    items = [OneLight("k1", "big"), OneLight("k2")]
+    again = _unpack_rows(_pack_rows(items))
+    assert [item.key for item in again] == ["k1", "k2"]
+    assert all("heavy" not in attributes(item) for item in again)
