@@ -151,9 +151,19 @@ def packed_entry(key: str, parts: object, page: bytes) -> tuple[str, bytes, byte
     after the others: `BuildCache.parts` reads them only when they are asked for. The page
     (what render.stored_page makes a page of) is kept as it is: compressing it cost more time
     per offer than storing the extra bytes."""
-    light = attributes(parts)
-    heavy = {name: light.pop(name) for name in getattr(type(parts), "LAZY", ()) if name in light}
-    first = pickle.dumps((type(parts), light), pickle.HIGHEST_PROTOCOL)
+    cls = type(parts)
+    # A dataclass's light values go as a tuple in the order of its RowPlan, made again by
+    # calling the class: a third less time to read back than a dict set attribute by
+    # attribute (what the parent of a fresh build does for every offer), and a fifth smaller.
+    if dataclasses.is_dataclass(cls):
+        plan = row_plan(cls)
+        light = plan.row(parts)
+        heavy = {name: value for name in plan.lazy
+                 if (value := getattr(parts, name, UNSET)) is not UNSET}
+    else:
+        light = attributes(parts)
+        heavy = {name: light.pop(name) for name in getattr(cls, "LAZY", ()) if name in light}
+    first = pickle.dumps((cls, light), pickle.HIGHEST_PROTOCOL)
     blob = SIZE.pack(len(first)) + first + pickle.dumps(heavy, pickle.HIGHEST_PROTOCOL)
     return key, blob, page
 
@@ -212,7 +222,12 @@ def unpack_parts(blob: bytes) -> object:
 def _light(blob) -> object:
     """The products without the LAZY ones."""
     cls, light = pickle.loads(blob)  # noqa: S301 (our own cache file)
+    if type(light) is tuple:  # (a dataclass's values, in the order of its RowPlan)
+        return row_plan(cls).make(light)
     return restore(cls, light)
+
+
+UNSET = object()  # (an attribute that is not set)
 
 
 class RowPlan:
