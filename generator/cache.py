@@ -106,8 +106,11 @@ def packed(data: bytes, level: int = 1) -> bytes:
 
 
 def digest(data: bytes) -> str:
-    """The content address of some bytes (as the site writer's)."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    """The content address of some bytes: the files the site writer writes, the products.
+    (SHA-256, cut to 128 bits: on a CPU with SHA instructions, as x86 CPUs have had since
+    2017-19, twice as fast as BLAKE2b on an offer page, 4.4 against 8.8 µs, and every page of
+    a build is hashed.)"""
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def key_of(*parts: str, members: Iterable[str] = ()) -> str:

@@ -5,17 +5,12 @@ size or mtime no longer matches (edited, deleted, or a fresh folder) is written 
 of the previous build that are not produced now are removed.
 """
 
-import hashlib
 import os
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-
-def digest(data: bytes) -> str:
-    """The content address of some bytes."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
+from ..cache import digest
 
 NOTHING = ("",)  # no manifest entry
 
