@@ -213,13 +213,9 @@ def add(obj: object, state: dict) -> None:
             setattr(obj, name, value)
 
 
-def unpack_parts(blob: bytes) -> object:
-    """The products in a cache row's pickled parts."""
-    view = memoryview(blob)
-    size = SIZE.unpack_from(view)[0]
-    parts = _light(view[SIZE.size:SIZE.size + size])
-    add(parts, pickle.loads(view[SIZE.size + size:]))  # noqa: S301 (our own cache)
-    return parts
+def unpack_light(blob: bytes) -> object:
+    """The products in a cache row's pickled parts without the LAZY ones."""
+    return _light(memoryview(blob)[SIZE.size:SIZE.size + SIZE.unpack_from(blob)[0]])
 
 
 def _light(blob) -> object:
@@ -274,9 +270,10 @@ def row_plan(cls: type) -> RowPlan:
 
 
 def _pack_rows(items: list) -> bytes | None:
-    """One segment: the light parts of some entries (all of one dataclass), marshalled; the
-    values marshal cannot store (dates, Problems) pickled apart, per entry. None for mixed or
-    other classes."""
+    """One segment: the light parts of some entries (all of one dataclass), marshalled (the
+    values marshal cannot store, dates, Problems, pickled apart, per entry) and compressed
+    (`packed`: a fresh build writes them all last, and the commit waits for the disk). None
+    for mixed or other classes."""
     cls = type(items[0])
     if not dataclasses.is_dataclass(cls) or any(type(item) is not cls for item in items):
         return None
@@ -284,7 +281,7 @@ def _pack_rows(items: list) -> bytes | None:
     rows = [plan.row(item) for item in items]
     head = pickle.dumps(cls, pickle.HIGHEST_PROTOCOL)
     try:
-        return marshal.dumps((head, plan.names, rows, b""))
+        return packed(marshal.dumps((head, plan.names, rows, b"")))
     except ValueError:  # some entry holds a value marshal cannot store
         odd = {}
         plain = []
@@ -295,12 +292,16 @@ def _pack_rows(items: list) -> bytes | None:
             except ValueError:
                 odd[number] = row
                 plain.append(None)
-        return marshal.dumps((head, plan.names, plain,
-                              pickle.dumps(odd, pickle.HIGHEST_PROTOCOL)))
+        return packed(marshal.dumps((head, plan.names, plain,
+                                     pickle.dumps(odd, pickle.HIGHEST_PROTOCOL))))
 
 
 def _unpack_rows(blob: bytes) -> list:
     """The objects of a segment packed by `_pack_rows` (without their LAZY parts)."""
+    try:
+        blob = zlib.decompress(blob)
+    except zlib.error:  # (not compressed: written by an older version)
+        raise ValueError("segment of another version of the cache") from None
     head, names, rows, odd = marshal.loads(blob)  # noqa: S302 (our own cache file)
     plan = row_plan(pickle.loads(head))  # noqa: S301 (our own cache file)
     if tuple(names) != plan.names:  # the class has other fields now: not these rows
@@ -434,6 +435,14 @@ class BuildCache:
                     self.db.execute("insert or replace into rows values (?, ?)",
                                     (segment, blob))
             start = end
+
+    def stored(self, key: str, blob: bytes) -> object:
+        """The products of an entry just stored (`put_packed`), as `parts` gives them: the
+        LAZY ones are read from the cache when first asked for (and not kept in memory by a
+        build that does not need them)."""
+        parts = unpack_light(blob)
+        parts._load = partial(self._heavy, key)
+        return parts
 
     def _heavy(self, key: str) -> dict:
         """The LAZY products of one entry."""

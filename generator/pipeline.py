@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from .cache import BuildCache, entry_key, hash_tree, packed_entry, unpack_parts
+from .cache import BuildCache, entry_key, hash_tree, packed_entry
 from .catalogue.coaches import load_coaches
 from .catalogue.load import Source, check_source, gc_paused, read_sources
 from .catalogue.problems import Problem
@@ -34,6 +34,7 @@ from .opendata.export import (
     offer_exports,
     published_downloads,
     run_memos,
+    runs_to_make,
     starts_run,
 )
 from .site import adapter, pages
@@ -283,7 +284,7 @@ def store(chunk: tuple[list[tuple], dict], cache: BuildCache,
     cache.store_memos(memos)
     cache.put_packed([entry for entry, _problems, _files in chunk if entry is not None],
                      keep_pages)
-    made = [(unpack_parts(entry[1]) if entry else None, problems)
+    made = [(cache.stored(entry[0], entry[1]) if entry else None, problems)
             for entry, problems, _files in chunk]
     return made, [f for _entry, _problems, files in chunk for f in files]
 
@@ -375,6 +376,11 @@ def start_export(parts: list[OfferParts], build: Build, cache: BuildCache, fork:
     # (the build key in the memo key: changed code must not serve bytes packed by old code)
     suffix = f":{cache.build_key}"
     found = cache.lookup_many([name + suffix for name in memo_names(parts)])
+    # The offers' export parts are read from the cache where a run is made (not in a forked
+    # child: it must not use the cache's connection)
+    for run in runs_to_make(parts, {key.removesuffix(suffix) for key in found}):
+        for item in run:
+            item.exports  # noqa: B018 (read now)
 
     def work() -> tuple[dict[str, bytes], dict[str, bytes | None]]:
         used: dict[str, bytes | None] = {}

@@ -293,9 +293,20 @@ def run_memos(items: list) -> dict[str, bytes]:
 def memo_names(items: list) -> list[str]:
     """The names `published_downloads` asks its memo for, for these items."""
     keys = [key_of(members=map(KEY, run)) for run in offer_runs(items)]
-    return [*(_kinds_name(key) for key in keys),
-            *(_piece_name(part, bool(number and between), key)
-              for part, between in BETWEEN.items() for number, key in enumerate(keys))]
+    return [name for number, key in enumerate(keys) for name in _run_names(number, key)]
+
+
+def runs_to_make(items: list, found: set[str]) -> list[list]:
+    """The runs of `items` of which `published_downloads` makes something: those with a memo
+    name (`memo_names`) that is not in `found`."""
+    return [run for number, run in enumerate(offer_runs(items))
+            if not found.issuperset(_run_names(number, key_of(members=map(KEY, run))))]
+
+
+def _run_names(number: int, run_key: str) -> list[str]:
+    """The memo names of the run with this number (0: the first) and key."""
+    return [_kinds_name(run_key), *(_piece_name(part, bool(number and between), run_key)
+                                    for part, between in BETWEEN.items())]
 
 
 def _kinds_name(run_key: str) -> str:

@@ -73,9 +73,11 @@ class OfferParts:
     problems: list[Problem] = field(default_factory=list)
     _load: object = field(default=None, repr=False, compare=False)  # reads the LAZY parts
 
-    # Read from the cache only when asked for (generator/cache.py): a rebuild needs them for
-    # the detail shards and download pieces it makes again, not for every offer.
-    LAZY: ClassVar[tuple[str, ...]] = ("detail", "exports")
+    # Read from the cache only when asked for (generator/cache.py): a build needs them for the
+    # download runs it makes again (a fresh build's workers make most runs: see
+    # pipeline.start_export), not for every offer. (The detail records are needed for every
+    # shard made again, and kept with the light parts.)
+    LAZY: ClassVar[tuple[str, ...]] = ("exports",)
 
     def __getattr__(self, name: str):
         """A LAZY product of an entry from the cache, read now (only for unset attributes)."""

@@ -124,9 +124,10 @@ def test_segment_rows_are_the_entries(project):
     assert len(keys) == 3
     assert {k: attributes(p) for k, p in from_rows.items()} == \
         {k: attributes(p) for k, p in from_entries.items()}
-    assert all("detail" not in attributes(p) for p in from_rows.values())
+    assert all("exports" not in attributes(p) for p in from_rows.values())
     assert [json.loads(p.detail)["id"] for p in from_rows.values()] == \
-        [p.id for p in from_rows.values()]
+        [p.id for p in from_rows.values()]  # (kept with the light parts)
+    assert all(p.exports["csv"].startswith(p.id) for p in from_rows.values())  # (read now)
     cache.close()
     assert all(Path(p.photos[0][0]).is_file() for p in from_rows.values() if p.photos)
 

@@ -2,10 +2,12 @@
 
 import gzip
 import json
+import os
 import sqlite3
 from pathlib import Path
 
 from generator import pipeline
+from generator.cache import BuildCache
 from generator.catalogue.load import read_sources
 from generator.contrib.synth import synth_catalogue
 from generator.opendata import export
@@ -80,11 +82,24 @@ def test_a_run_cut_short_in_a_worker_is_made_again_whole(tmp_path, monkeypatch):
     build_site(offers, serial, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c1",
                jobs=1)
     made_now = record_made(monkeypatch)
+    readers = tmp_path / "readers"  # the processes that read export parts from the cache
+    heavy = BuildCache._heavy
+
+    def read(self, key):
+        with readers.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return heavy(self, key)
+
+    monkeypatch.setattr(BuildCache, "_heavy", read)
     site = tmp_path / "site"
     build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c2",
                jobs=2)
     assert downloads(site) == downloads(serial)
     assert len(made_now) > 2  # (the run around the expired offer, made whole)
+    # the parent kept no export parts in memory: it read those of the runs it made (not
+    # a forked child, with the parent's connection), and only those
+    pids = readers.read_text().split()
+    assert set(pids) == {str(os.getpid())} and 0 < len(pids) < 20
     csv_text = gzip.decompress(downloads(site)["aanbod.csv.gz"]).decode()
     assert f"{first.id}," not in csv_text and csv_text.count("aanbod-") == 29
     # the pieces of the worker's short run are not kept for the next build
