@@ -99,10 +99,15 @@ class Stamps:
 
 
 def packed(data: bytes, level: int = 1) -> bytes:
-    """Bytes compressed for the cache: a zlib stream (zlib.decompress reads it back). Made by
+    """Bytes compressed for the cache: a zlib stream (`unpacked` reads it back). Made by
     ISA-L at `level` 1 to 3 (at 1 a third of zlib's time at 1, ~2 % larger: the products of a
     fresh 50k build, 67 MB, 0.42 s -> 0.13 s); stored as they are at 0 (compressed already)."""
     return isal_zlib.compress(data, level) if level else zlib.compress(data, 0)
+
+
+def unpacked(data: bytes) -> bytes:
+    """The bytes `packed` compressed (or any zlib stream), by ISA-L: about twice as fast."""
+    return isal_zlib.decompress(data)
 
 
 def digest(data: bytes) -> str:
@@ -299,8 +304,8 @@ def _pack_rows(items: list) -> bytes | None:
 def _unpack_rows(blob: bytes) -> list:
     """The objects of a segment packed by `_pack_rows` (without their LAZY parts)."""
     try:
-        blob = zlib.decompress(blob)
-    except zlib.error:  # (not compressed: written by an older version)
+        blob = unpacked(blob)
+    except isal_zlib.error:  # (not compressed: written by an older version)
         raise ValueError("segment of another version of the cache") from None
     head, names, rows, odd = marshal.loads(blob)  # noqa: S302 (our own cache file)
     plan = row_plan(pickle.loads(head))  # noqa: S301 (our own cache file)
@@ -325,7 +330,7 @@ def _rows_with_keys(db: sqlite3.Connection, columns: str, keys: list[str]) -> It
 def _lookup(db: sqlite3.Connection, key: str) -> bytes | None:
     """A memo entry's bytes, or None."""
     row = db.execute("select value from blobs where key = ?", (key,)).fetchone()
-    return None if row is None else zlib.decompress(row[0])
+    return None if row is None else unpacked(row[0])
 
 
 class BuildCache:
@@ -492,7 +497,7 @@ class BuildCache:
 
     def lookup_many(self, keys: list[str]) -> dict[str, bytes]:
         """The memo entries present among `keys` (key -> bytes)."""
-        return {k: zlib.decompress(v)
+        return {k: unpacked(v)
                 for k, v in _rows_with_keys(self.db, "key, value from blobs", keys)}
 
     def store_memos(self, made: dict[str, bytes]) -> None:
@@ -528,7 +533,7 @@ class BuildCache:
     def product_bytes(self, key: str) -> bytes:
         """The stored bytes of a product."""
         row = self.db.execute("select value from products where key = ?", (key,)).fetchone()
-        return zlib.decompress(row[0])
+        return unpacked(row[0])
 
     def product_digests(self, keys: list[str]) -> dict[str, str]:
         """The digests of the products stored under any of `keys` (key -> digest); every key

@@ -4,11 +4,13 @@ the light parts of the entries in segments, and stat-based memos of folder hashe
 import dataclasses
 import datetime as dt
 import json
+import marshal
 import os
 import zlib
 from pathlib import Path
 from typing import ClassVar
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -397,3 +399,9 @@ def test_segment_of_a_class_with_one_light_field():
     again = _unpack_rows(_pack_rows(items))
     assert [item.key for item in again] == ["k1", "k2"]
     assert all("heavy" not in attributes(item) for item in again)
+
+
+def test_segment_written_uncompressed_by_an_older_version_is_not_read():
+    """`parts` reads the entries instead (it takes a ValueError as another version)."""
+    with pytest.raises(ValueError, match="another version"):
+        _unpack_rows(marshal.dumps((b"", ("key",), [("k1",)], b"")))
