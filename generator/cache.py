@@ -301,6 +301,12 @@ def _pack_rows(items: list) -> bytes | None:
                                      pickle.dumps(odd, pickle.HIGHEST_PROTOCOL))))
 
 
+def pack_rows(todo: list[tuple[str, list]]) -> list[tuple[str, bytes | None]]:
+    """The segments `BuildCache.rows_to_save` gives, packed (`_pack_rows`; a big build does
+    it in a forked child: see pipeline.start_export)."""
+    return [(segment, _pack_rows(items)) for segment, items in todo]
+
+
 def _unpack_rows(blob: bytes) -> list:
     """The objects of a segment packed by `_pack_rows` (without their LAZY parts)."""
     try:
@@ -398,7 +404,7 @@ class BuildCache:
     def parts(self, keys: list[str]) -> dict[str, object]:
         """The cached products for those keys that are present; the LAZY products of each
         are read from the cache when first asked for (while the cache is open). The light
-        parts come from the segments `save_rows` stored, else from the entries one by one."""
+        parts come from the segments `store_rows` stored, else from the entries one by one."""
         found: dict[str, object] = {}
         missing: list[str] = []
         keys = list(dict.fromkeys(keys))
@@ -422,24 +428,27 @@ class BuildCache:
             parts._load = partial(self._heavy, key)
         return found
 
-    def save_rows(self, parts: list) -> None:
-        """Store the light parts of this build's entries (objects with `key`) in segments for
-        the next build: the segments `parts` did not find whole, or in which an entry was
-        stored again (e.g. made again for a changed photo)."""
+    def rows_to_save(self, parts: list) -> list[tuple[str, list]]:
+        """The segments of this build's entries (objects with `key`) to store for the next
+        build, each with its members: those `parts` did not find whole, or in which an entry
+        was stored again (e.g. made again for a changed photo). All count as used."""
         keys = [item.key for item in parts]
         known, runs = self._segments
         if keys != known:  # (the segments `parts` found are those of these keys, mostly)
             runs = segments(keys)
-        start = 0
+        todo, start = [], 0
         for segment, members in runs:
             end = start + len(members)
             self.used_rows.add(segment)
             if segment not in self.read_rows or not self.put_keys.isdisjoint(members):
-                blob = _pack_rows(parts[start:end])
-                if blob is not None:
-                    self.db.execute("insert or replace into rows values (?, ?)",
-                                    (segment, blob))
+                todo.append((segment, parts[start:end]))
             start = end
+        return todo
+
+    def store_rows(self, packed: list[tuple[str, bytes | None]]) -> None:
+        """Store segments packed by `pack_rows`."""
+        self.db.executemany("insert or replace into rows values (?, ?)",
+                            [(segment, blob) for segment, blob in packed if blob is not None])
 
     def stored(self, key: str, blob: bytes) -> object:
         """The products of an entry just stored (`put_packed`), as `parts` gives them: the

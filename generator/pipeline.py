@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from .cache import BuildCache, entry_key, hash_tree, packed_entry
+from .cache import BuildCache, entry_key, hash_tree, pack_rows, packed_entry
 from .catalogue.coaches import load_coaches
 from .catalogue.load import Source, check_source, gc_paused, read_sources
 from .catalogue.problems import Problem
@@ -150,16 +150,17 @@ def run(build: Build, cache: BuildCache | None = None, theme: Forked | Done | No
         out = open_output(build, previous, staging)
         out.adopt(files)
         many = counts["rendered"] >= PARALLEL_FROM and build.jobs > 1
-        downloads = start_export(visible, build, cache, fork=many)
+        downloads = start_export(visible, build, cache, many, cache.rows_to_save(parts))
         report = render_site(visible, ref, build.settings, build.theme, out, cache,
                              coaches.coaches, fork=many)
-        export_site(downloads.result(), out, cache, len(visible))
+        files, used, rows = downloads.result()
+        export_site(files, used, out, cache, len(visible))
         report["removed"] = out.remove_stale()
         report["written"] = out.written
         if staging is not None:
             publish(staging, build.site_dir)
         cache.save_manifest(build.site_dir, out.manifest)
-        cache.save_rows(parts)
+        cache.store_rows(rows)
         cache.keep_only({p.key for p in parts})
     except BaseException:
         for task in (theme, reference, downloads):
@@ -368,10 +369,13 @@ def open_output(build: Build, previous: dict, staging: Path | None) -> Output:
     return Output(build.site_dir, previous)
 
 
-def start_export(parts: list[OfferParts], build: Build, cache: BuildCache, fork: bool):
+def start_export(parts: list[OfferParts], build: Build, cache: BuildCache, fork: bool,
+                 rows: list[tuple[str, list]] = ()):
     """Begin the open-data downloads: in a forked child, while this process renders the site,
-    when many offers were made now (their compressed pieces are new); else here. Its
-    `result()`: (files, memo entries used: key -> bytes made now, or None if found)."""
+    when many offers were made now (their compressed pieces are new); else here. The cache's
+    segments `rows` (BuildCache.rows_to_save) are packed with them: the same copy of the
+    parts, and a fresh build's last step otherwise. Its `result()`: (files, memo entries used:
+    key -> bytes made now, or None if found, the rows packed for BuildCache.store_rows)."""
     created = f"{build.today.isoformat()}T00:00:00Z"
     # (the build key in the memo key: changed code must not serve bytes packed by old code)
     suffix = f":{cache.build_key}"
@@ -382,7 +386,7 @@ def start_export(parts: list[OfferParts], build: Build, cache: BuildCache, fork:
         for item in run:
             item.exports  # noqa: B018 (read now)
 
-    def work() -> tuple[dict[str, bytes], dict[str, bytes | None]]:
+    def work() -> tuple[dict[str, bytes], dict[str, bytes | None], list]:
         used: dict[str, bytes | None] = {}
 
         def memo(name: str, make) -> bytes:
@@ -393,15 +397,15 @@ def start_export(parts: list[OfferParts], build: Build, cache: BuildCache, fork:
             used[key] = value = make()
             return value
 
-        return published_downloads(parts, created, memo), used
+        return published_downloads(parts, created, memo), used, pack_rows(rows)
 
     return Forked(work) if fork else Done(work())
 
 
-def export_site(result: tuple, out: Output, cache: BuildCache, count: int) -> None:
-    """The open-data downloads into site/open-data/ (validated with Frictionless when small);
-    `result` from `start_export`."""
-    files, used = result
+def export_site(files: dict[str, bytes], used: dict[str, bytes | None], out: Output,
+                cache: BuildCache, count: int) -> None:
+    """The open-data downloads into site/open-data/ (validated with Frictionless when small):
+    the files and memo entries `start_export` gives."""
     cache.remember(used, 0)  # (level 0: the pieces are compressed already)
     changed = False
     for name, data in files.items():

@@ -29,9 +29,9 @@ def record_made(monkeypatch) -> list[str]:
     made: list[str] = []
     export_site = pipeline.export_site
 
-    def record(result, *args):
-        made.extend(key for key, value in result[1].items() if value is not None)
-        return export_site(result, *args)
+    def record(files, used, *args):
+        made.extend(key for key, value in used.items() if value is not None)
+        return export_site(files, used, *args)
 
     monkeypatch.setattr(pipeline, "export_site", record)
     return made
