@@ -513,17 +513,20 @@ class BuildCache:
         """Store memo entries made ahead, elsewhere (a build worker's download pieces, which
         are compressed already): found by `lookup` and `lookup_many` from now on, but kept
         after this build only when asked for (`remember`) by it."""
-        self.db.executemany("insert or replace into blobs values (?, ?)",
-                            [(key, packed(value, 0)) for key, value in made.items()])
+        self._store_blobs(made, 0)
 
     def remember(self, made: dict[str, bytes | None], level: int = 1) -> None:
         """Mark memo entries as used by this build, storing those made now (`None`: found in
         the cache, nothing to store)."""
         self.used_blobs.update(made)
-        new = [(key, packed(value, level)) for key, value in made.items()
-               if value is not None]
-        if new:
-            self.db.executemany("insert or replace into blobs values (?, ?)", new)
+        self._store_blobs({key: value for key, value in made.items() if value is not None},
+                          level)
+
+    def _store_blobs(self, made: dict[str, bytes], level: int) -> None:
+        """Insert memo entries, compressed at `level` (see `packed`)."""
+        if made:
+            self.db.executemany("insert or replace into blobs values (?, ?)",
+                                [(key, packed(value, level)) for key, value in made.items()])
 
     def product(self, key: str, make) -> tuple[str, object]:
         """A build-wide file stored under `key` (a hash of all it is made from): its digest,

@@ -21,6 +21,21 @@ def downloads(site) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in (site / "open-data").iterdir()}
 
 
+def expire(source) -> None:
+    """Make an offer file's offer expired (not shown, not in the downloads)."""
+    path = Path(source.file)
+    path.write_text(path.read_text("utf-8").replace("door:", "geldig_tot: 2026-01-01, door:"),
+                    "utf-8")
+
+
+def build(offers, tmp_path, name: str, jobs: int):
+    """A fresh build of `offers` into tmp_path/name (with its own cache); the site folder."""
+    site = tmp_path / name
+    build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / f"{name}-c",
+               jobs=jobs)
+    return site
+
+
 def record_made(monkeypatch) -> list[str]:
     """The memo entries the export step makes itself (not found ahead), recorded."""
     made: list[str] = []
@@ -45,17 +60,11 @@ def test_runs_made_by_the_workers_give_the_downloads_of_one_process(tmp_path, mo
     monkeypatch.setattr(pipeline, "CHUNK", 6)
     sources, _problems = read_sources([offers])
     inside = chunked([(source, "") for source in sources])[2][1][0]
-    path = Path(inside.file)
-    path.write_text(path.read_text("utf-8").replace("door:", "geldig_tot: 2026-01-01, door:"),
-                    "utf-8")
-    serial = tmp_path / "serial"
-    build_site(offers, serial, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c1",
-               jobs=1)
+    expire(inside)
+    serial = build(offers, tmp_path, "serial", jobs=1)
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
     made_now = record_made(monkeypatch)
-    site = tmp_path / "site"
-    build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c2",
-               jobs=2)
+    site = build(offers, tmp_path, "site", jobs=2)
     assert downloads(site) == downloads(serial)
     assert sorted(name.split(":")[1] for name in made_now) == ["feature", "jsonld"]
     text = gzip.decompress(downloads(site)["aanbod.csv.gz"]).decode()
@@ -77,12 +86,8 @@ def test_a_run_cut_short_in_a_worker_is_made_again_whole(tmp_path, monkeypatch):
     first = next(chunk[0][0] for chunk in chunks[1:]
                  if len(chunk) > 1 and not export.starts_run(chunk[1][0].id))
     assert export.starts_run(first.id)
-    path = Path(first.file)
-    path.write_text(path.read_text("utf-8").replace("door:", "geldig_tot: 2026-01-01, door:"),
-                    "utf-8")
-    serial = tmp_path / "serial"
-    build_site(offers, serial, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c1",
-               jobs=1)
+    expire(first)
+    serial = build(offers, tmp_path, "serial", jobs=1)
     made_now = record_made(monkeypatch)
     readers = tmp_path / "readers"  # the processes that read export parts from the cache
     heavy = BuildCache._heavy
@@ -93,9 +98,7 @@ def test_a_run_cut_short_in_a_worker_is_made_again_whole(tmp_path, monkeypatch):
         return heavy(self, key)
 
     monkeypatch.setattr(BuildCache, "_heavy", read)
-    site = tmp_path / "site"
-    build_site(offers, site, ROOT / "mkdocs.yml", today=TODAY, cache_dir=tmp_path / "c2",
-               jobs=2)
+    site = build(offers, tmp_path, "site", jobs=2)
     assert downloads(site) == downloads(serial)
     assert len(made_now) > 2  # (the run around the expired offer, made whole)
     # the parent kept no export parts in memory: it read those of the runs it made (not
@@ -106,7 +109,7 @@ def test_a_run_cut_short_in_a_worker_is_made_again_whole(tmp_path, monkeypatch):
     assert f"{first.id}," not in csv_text and csv_text.count("aanbod-") == 29
     # the pieces of the worker's short run are not kept for the next build
     visible = [s for s in sources if s.id != first.id]
-    with sqlite3.connect(tmp_path / "c2" / "cache.sqlite") as db:
+    with sqlite3.connect(tmp_path / "site-c" / "cache.sqlite") as db:
         kept = db.execute("select count(*) from blobs where key like 'gz:csv:%'").fetchone()[0]
     assert kept == len(export.offer_runs(visible))
 
